@@ -1,0 +1,21 @@
+import type { Bindings } from './env';
+import type { User } from './db/schema';
+
+export interface AccessClaims {
+  sub: string;
+  exp: number;
+  jti?: string;
+  ver?: number;
+}
+
+/** Hono environment shared by every route: bindings plus per-request variables. */
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: {
+    requestId: string;
+    /** Set by `requireUser`/`requireSuperuser`. */
+    user: User;
+    /** The verified access token and its claims, for logout. */
+    token: { raw: string; claims: AccessClaims };
+  };
+}

@@ -1,0 +1,98 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AppEnv } from './app-env';
+import { ApiError } from './lib/errors';
+import { validationHook } from './lib/validation';
+import { readBody } from './middleware/body';
+import { requestContext } from './middleware/request-context';
+import { routers } from './routes';
+
+/** `/products/` is `/products`: trailing slashes are accepted, not redirected. */
+function pathWithoutTrailingSlash(request: Request): string {
+  const url = request.url;
+  const start = url.indexOf('/', url.indexOf('://') + 3);
+  const end = url.indexOf('?', start);
+  const path = end < 0 ? url.slice(start) : url.slice(start, end);
+  return path.length > 1 ? path.replace(/\/+$/, '') || '/' : path;
+}
+
+const PHRASES: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Request body too large',
+  415: 'Unsupported Media Type',
+};
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook, getPath: pathWithoutTrailingSlash });
+
+  app.use('*', requestContext);
+  app.use('*', readBody);
+  for (const router of routers) app.route('/', router);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'OAuth2PasswordBearer', {
+    type: 'oauth2',
+    description: 'Bearer access token from `POST /auth/jwt/login` (form-encoded `username`, `password`).',
+    flows: { password: { tokenUrl: '/auth/jwt/login', scopes: {} } },
+  });
+  app.doc31('/openapi.json', (c) => ({
+    openapi: '3.1.0',
+    info: {
+      title: 'Ashte API',
+      version: '1.0.0',
+      description:
+        'Shop backend on Cloudflare Workers: accounts (fastapi-users compatible), catalog, cart, checkout, orders and transactional e-mail. ' +
+        'Errors are FastAPI-shaped `{"detail": …}`; money is in minor units; times are ISO 8601 UTC.',
+    },
+    servers: [{ url: new URL(c.req.url).origin }],
+  }));
+  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Ashte API', persistAuthorization: true }));
+
+  app.notFound((c) => {
+    const allowed = allowedMethods(app, pathWithoutTrailingSlash(c.req.raw));
+    if (allowed.length) throw new ApiError(405, 'Method Not Allowed', { Allow: allowed.join(', ') });
+    throw new ApiError(404, 'Not Found');
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return c.json({ detail: error.detail }, error.status, error.headers);
+    if (error instanceof HTTPException && error.status < 500) {
+      const status = error.status as ContentfulStatusCode;
+      return c.json({ detail: PHRASES[status] ?? error.message }, status);
+    }
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        msg: 'unhandled error',
+        request_id: c.get('requestId'),
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        cause: error instanceof Error && error.cause ? String(error.cause) : undefined,
+      }),
+    );
+    return c.json({ detail: 'Internal Server Error' }, 500);
+  });
+
+  return app;
+}
+
+const patternCache = new WeakMap<object, { method: string; pattern: RegExp }[]>();
+
+/** The methods some route answers on this path, for a 405's `Allow` header. */
+function allowedMethods(app: OpenAPIHono<AppEnv>, path: string): string[] {
+  let patterns = patternCache.get(app);
+  if (!patterns) {
+    patterns = app.routes
+      .filter((route) => route.method !== 'ALL' && !route.path.includes('*'))
+      .map((route) => ({
+        method: route.method,
+        pattern: new RegExp(`^${route.path.replace(/:[^/]+/g, '[^/]+').replace(/\/+$/, '')}/?$`),
+      }));
+    patternCache.set(app, patterns);
+  }
+  const methods = new Set(patterns.filter((p) => p.pattern.test(path)).map((p) => p.method));
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort();
+}

@@ -1,0 +1,169 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const now = sql`(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))`;
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    hashedPassword: text('hashed_password').notNull(),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+    isSuperuser: integer('is_superuser', { mode: 'boolean' }).notNull().default(false),
+    isVerified: integer('is_verified', { mode: 'boolean' }).notNull().default(false),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    // Bumped on every password change: access tokens carry it, so older ones stop working.
+    authVersion: integer('auth_version').notNull().default(0),
+    createdAt: text('created_at').notNull().default(now),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [uniqueIndex('users_email_lower_unique').on(sql`lower(${t.email})`)],
+);
+
+export const products = sqliteTable(
+  'products',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    price: integer('price').notNull(),
+    releaseDate: text('release_date').notNull(),
+    quantity: integer('quantity').notNull().default(0),
+    isVisible: integer('is_visible', { mode: 'boolean' }).notNull().default(false),
+    createdAt: text('created_at').notNull().default(now),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [
+    check('products_quantity_non_negative', sql`${t.quantity} >= 0`),
+    check('products_price_non_negative', sql`${t.price} >= 0`),
+    index('products_on_sale_idx').on(t.isVisible, t.releaseDate),
+    index('products_price_idx').on(t.price),
+    index('products_title_idx').on(t.title),
+    index('products_release_date_idx').on(t.releaseDate),
+  ],
+);
+
+export interface FrozenLine {
+  product_id: number;
+  title: string;
+  unit_price: number;
+  quantity: number;
+  line_total: number;
+}
+
+export const checkouts = sqliteTable(
+  'checkouts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: text('user_id').notNull(),
+    cartId: integer('cart_id').notNull(),
+    status: text('status', { enum: ['open', 'completed'] }).notNull().default('open'),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    items: text('items', { mode: 'json' }).$type<FrozenLine[]>().notNull(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    phoneNo: text('phone_no').notNull(),
+    address: text('address').notNull(),
+    postalCode: text('postal_code').notNull(),
+    expiresAt: text('expires_at').notNull(),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [index('checkouts_user_idx').on(t.userId, t.id)],
+);
+
+export const orders = sqliteTable(
+  'orders',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    // No foreign key: deleting a user never touches their orders.
+    userId: text('user_id').notNull(),
+    // Unique: a checkout becomes at most one order, however often it is submitted.
+    checkoutId: integer('checkout_id').notNull().unique(),
+    paid: integer('paid', { mode: 'boolean' }).notNull().default(false),
+    shipped: integer('shipped', { mode: 'boolean' }).notNull().default(false),
+    cancelled: integer('cancelled', { mode: 'boolean' }).notNull().default(false),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    phoneNo: text('phone_no').notNull(),
+    address: text('address').notNull(),
+    postalCode: text('postal_code').notNull(),
+    createdAt: text('created_at').notNull().default(now),
+    updatedAt: text('updated_at').notNull().default(now),
+    paidAt: text('paid_at'),
+    shippedAt: text('shipped_at'),
+    cancelledAt: text('cancelled_at'),
+  },
+  (t) => [index('orders_user_idx').on(t.userId, t.id)],
+);
+
+export const orderItems = sqliteTable(
+  'order_items',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    orderId: integer('order_id')
+      .notNull()
+      .references(() => orders.id),
+    // No foreign key: lines keep their own copy of title and price when a product is deleted.
+    productId: integer('product_id').notNull(),
+    title: text('title').notNull(),
+    unitPrice: integer('unit_price').notNull(),
+    quantity: integer('quantity').notNull(),
+    lineTotal: integer('line_total').notNull(),
+  },
+  (t) => [index('order_items_order_idx').on(t.orderId)],
+);
+
+export const EMAIL_KINDS = [
+  'verify',
+  'reset_password',
+  'password_changed',
+  'order_confirmation',
+  'payment_received',
+  'order_shipped',
+  'order_cancelled',
+] as const;
+export type EmailKind = (typeof EMAIL_KINDS)[number];
+
+export const EMAIL_STATUSES = ['pending', 'sent', 'failed'] as const;
+export type EmailStatus = (typeof EMAIL_STATUSES)[number];
+
+export const emails = sqliteTable(
+  'emails',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: EMAIL_KINDS }).notNull(),
+    toAddress: text('to_address').notNull(),
+    subject: text('subject').notNull(),
+    html: text('html').notNull(),
+    text: text('text').notNull(),
+    status: text('status', { enum: EMAIL_STATUSES }).notNull().default('pending'),
+    // Sent as the provider's Idempotency-Key; a deliberate resend gets a new one.
+    idempotencyKey: text('idempotency_key').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    providerMessageId: text('provider_message_id'),
+    userId: text('user_id'),
+    orderId: integer('order_id'),
+    createdAt: text('created_at').notNull().default(now),
+    updatedAt: text('updated_at').notNull().default(now),
+    queuedAt: text('queued_at'),
+    sentAt: text('sent_at'),
+  },
+  (t) => [
+    index('emails_status_created_idx').on(t.status, t.createdAt),
+    index('emails_to_idx').on(t.toAddress),
+    index('emails_created_idx').on(t.createdAt),
+  ],
+);
+
+export type User = typeof users.$inferSelect;
+export type Product = typeof products.$inferSelect;
+export type Checkout = typeof checkouts.$inferSelect;
+export type Order = typeof orders.$inferSelect;
+export type OrderItem = typeof orderItems.$inferSelect;
+export type Email = typeof emails.$inferSelect;

@@ -1,0 +1,42 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+/** A FastAPI-shaped `detail`: a string code, a `{code, reason, …}` object or a 422 list. */
+export type ErrorDetail = string | ({ code: string; reason: string } & Record<string, unknown>) | ValidationIssue[];
+
+export interface ValidationIssue {
+  type: string;
+  loc: (string | number)[];
+  msg: string;
+  input: unknown;
+  ctx?: Record<string, unknown>;
+}
+
+/** The one error type of the API: every error body is `{"detail": …}` rendered by `errorHandler`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly detail: ErrorDetail,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(typeof detail === 'string' ? detail : Array.isArray(detail) ? 'Validation error' : detail.code);
+  }
+}
+
+export const unauthorized = () => new ApiError(401, 'Unauthorized');
+export const forbidden = () => new ApiError(403, 'Forbidden');
+export const notFound = () => new ApiError(404, 'Not Found');
+export const tooManyRequests = (retryAfterSeconds: number) =>
+  new ApiError(429, 'Too Many Requests', { 'Retry-After': String(retryAfterSeconds) });
+
+/** 400 with a bare string code, as fastapi-users answers (`{"detail":"LOGIN_BAD_CREDENTIALS"}`). */
+export const badRequest = (code: string) => new ApiError(400, code);
+
+/** An error that carries data: `{"detail":{"code", "reason", …extra}}`. */
+export const coded = (
+  status: ContentfulStatusCode,
+  code: string,
+  reason: string,
+  extra: Record<string, unknown> = {},
+) => new ApiError(status, { code, reason, ...extra });
+
+export const validationError = (issues: ValidationIssue[]) => new ApiError(422, issues);

@@ -1,0 +1,24 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { sql } from 'drizzle-orm';
+import { getDb } from '../../db/client';
+import { ApiError } from '../../lib/errors';
+import { createRouter, errors, json } from '../../lib/openapi';
+
+const Health = z.object({ status: z.literal('ok') }).openapi('Health');
+
+const health = createRoute({
+  method: 'get',
+  path: '/health',
+  tags: ['operations'],
+  summary: 'Liveness: 200 when D1 answers, 503 otherwise',
+  responses: { 200: json(Health), ...errors(503) },
+});
+
+export const healthRoutes = createRouter().openapi(health, async (c) => {
+  try {
+    await getDb(c.env).run(sql`select 1`);
+  } catch {
+    throw new ApiError(503, 'Service Unavailable', { 'Retry-After': '5' });
+  }
+  return c.json({ status: 'ok' as const }, 200);
+});

@@ -1,0 +1,6 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../app-env';
+import { healthRoutes } from './health';
+
+/** Every resource router, mounted at the root (their paths are absolute). */
+export const routers: OpenAPIHono<AppEnv>[] = [healthRoutes];

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { api } from '../helpers';
+
+describe('conventions every route shares', () => {
+  it('answers unknown routes with 404 Not Found', async () => {
+    const res = await api('GET', '/no/such/route');
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ detail: 'Not Found' });
+    expect(res.headers.get('content-type')).toContain('application/json');
+  });
+
+  it('answers a known path with the wrong method with 405 and Allow', async () => {
+    const res = await api('DELETE', '/health');
+    expect(res.status).toBe(405);
+    expect(res.body).toEqual({ detail: 'Method Not Allowed' });
+    expect(res.headers.get('allow')).toBe('GET, HEAD');
+  });
+
+  it('accepts a trailing slash', async () => {
+    const res = await api('GET', '/health/');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('echoes a sane X-Request-Id and replaces a hostile one', async () => {
+    const sane = await api('GET', '/health', { headers: { 'x-request-id': 'abc-123' } });
+    expect(sane.headers.get('x-request-id')).toBe('abc-123');
+    const hostile = await api('GET', '/health', { headers: { 'x-request-id': 'a b<script>' } });
+    expect(hostile.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const long = await api('GET', '/health', { headers: { 'x-request-id': 'x'.repeat(129) } });
+    expect(long.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('puts X-Request-Id on error responses too', async () => {
+    const res = await api('GET', '/nope', { headers: { 'x-request-id': 'trace-1' } });
+    expect(res.headers.get('x-request-id')).toBe('trace-1');
+  });
+
+  it('refuses a body over 64 KiB with 413, whatever Content-Length says', async () => {
+    const big = JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(70_000) });
+    const res = await api('POST', '/health', { raw: big, headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual({ detail: 'Request body too large' });
+  });
+
+  it('refuses a body over 64 KiB sent as a stream with no Content-Length', async () => {
+    const chunk = new TextEncoder().encode('x'.repeat(16 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 8) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await api('POST', '/health', { raw: stream, headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(413);
+  });
+
+  it('answers malformed JSON with 422 json_invalid', async () => {
+    const res = await api('POST', '/health', { raw: '{"email": ', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(422);
+    expect(res.body.detail[0]).toMatchObject({ type: 'json_invalid', loc: ['body', expect.any(Number)], msg: 'JSON decode error' });
+  });
+
+  it('serves an OpenAPI 3.1 document and a docs page', async () => {
+    const doc = await api('GET', '/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(doc.body.openapi).toBe('3.1.0');
+    expect(doc.body.paths['/health'].get).toBeDefined();
+    const page = await api('GET', '/docs');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.text).toContain('/openapi.json');
+  });
+});

@@ -1,0 +1,29 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations('./migrations');
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: './wrangler.toml' },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            ENVIRONMENT: 'development',
+            EMAIL_PROVIDER: 'mailbox',
+            APP_URL: 'http://localhost:8787',
+            JWT_SECRET: 'test-secret-that-is-at-least-32-bytes-long!!',
+            RESEND_API_KEY: 're_test_key',
+          },
+        },
+      }),
+    ],
+    test: {
+      include: ['test/**/*.test.ts'],
+      setupFiles: ['./test/apply-migrations.ts'],
+      testTimeout: 30_000,
+      silent: 'passed-only',
+    },
+  };
+});
