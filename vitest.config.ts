@@ -23,7 +23,7 @@ export default defineConfig(async () => {
       include: ['test/**/*.test.ts'],
       setupFiles: ['./test/apply-migrations.ts'],
       testTimeout: 30_000,
-      silent: 'passed-only',
+      silent: 'passed-only' as const,
     },
   };
 });
