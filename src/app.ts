@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
+import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from './app-env';
@@ -30,6 +31,20 @@ export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook, getPath: pathWithoutTrailingSlash });
 
   app.use('*', requestContext);
+  // Bearer tokens, no cookies: any origin may call the API from a browser.
+  app.use(
+    '*',
+    cors({
+      origin: (origin, c) => corsOrigin(origin, c.env.CORS_ORIGINS),
+      allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match', 'X-Request-Id'],
+      exposeHeaders: ['X-Total-Count', 'Link', 'ETag', 'Location', 'Retry-After', 'X-Request-Id'],
+      maxAge: 600,
+    }),
+  );
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+  });
   app.use('*', readBody);
   for (const router of routers) app.route('/', router);
 
@@ -76,6 +91,12 @@ export function createApp() {
   });
 
   return app;
+}
+
+/** `CORS_ORIGINS`: `*` (default) or a comma-separated list of allowed origins. */
+function corsOrigin(origin: string, allowed = '*'): string | null {
+  if (allowed.trim() === '*') return '*';
+  return allowed.split(',').map((o) => o.trim()).includes(origin) ? origin : null;
 }
 
 const patternCache = new WeakMap<object, { method: string; pattern: RegExp }[]>();

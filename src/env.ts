@@ -28,6 +28,7 @@ export interface Bindings {
   REQUIRE_VERIFIED_LOGIN?: string;
   PASSWORD_MIN_LENGTH?: string;
   PASSWORD_MAX_LENGTH?: string;
+  CORS_ORIGINS?: string;
 }
 
 /** What travels through the e-mail queue: only the id; the row in D1 is the truth. */

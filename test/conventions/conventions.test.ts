@@ -72,4 +72,16 @@ describe('conventions every route shares', () => {
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(page.text).toContain('/openapi.json');
   });
+
+  it('answers CORS preflights and exposes the paging headers to browsers', async () => {
+    const res = await api('OPTIONS', '/health', {
+      headers: { origin: 'https://shop.example.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
+    const get = await api('GET', '/health', { headers: { origin: 'https://shop.example.com' } });
+    expect(get.headers.get('access-control-expose-headers')).toContain('X-Total-Count');
+    expect(get.headers.get('x-content-type-options')).toBe('nosniff');
+  });
 });

@@ -1,0 +1,95 @@
+// `npm run bench`: latency of the hot read paths on a catalog of 100,000 products, against
+// `wrangler dev` on real local D1/KV (a separate state folder, so your data is untouched).
+// Numbers from a laptop-class machine are for comparing changes, not production promises.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { root, wrangler } from './wrangler.mjs';
+
+const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 100_000);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
+const PORT = Number(process.env.BENCH_PORT ?? 8799);
+const state = join(root, '.wrangler', 'bench-state');
+const persist = ['--persist-to', state];
+
+function seedCatalog() {
+  const marker = join(state, `seeded-${PRODUCTS}`);
+  if (existsSync(marker)) return;
+  mkdirSync(state, { recursive: true });
+  wrangler(['d1', 'migrations', 'apply', 'DB', '--local', ...persist]);
+  const words = ['Blue', 'Red', 'Oak', 'Linen', 'Brass', 'Stone', 'Wool', 'Clay', 'Glass', 'Cotton'];
+  const things = ['Mug', 'Lamp', 'Chair', 'Scarf', 'Bowl', 'Vase', 'Rug', 'Shelf', 'Tray', 'Jug'];
+  const lines = [];
+  for (let start = 1; start <= PRODUCTS; start += 500) {
+    const rows = [];
+    for (let id = start; id < Math.min(start + 500, PRODUCTS + 1); id++) {
+      const title = `${words[id % 10]} ${things[Math.floor(id / 10) % 10]} ${id}`;
+      const day = String(1 + (id % 28)).padStart(2, '0');
+      const month = String(1 + (id % 12)).padStart(2, '0');
+      const year = id % 20 === 0 ? 2099 : 2025;
+      rows.push(`(${id}, '${title}', 'Handmade ${title.toLowerCase()}', ${(id * 7919) % 500000}, '${year}-${month}-${day}', ${id % 7}, ${id % 10 === 0 ? 0 : 1})`);
+    }
+    lines.push(`INSERT OR IGNORE INTO products (id, title, description, price, release_date, quantity, is_visible) VALUES ${rows.join(',\n')};`);
+  }
+  const file = join(state, 'catalog.sql');
+  writeFileSync(file, lines.join('\n'));
+  wrangler(['d1', 'execute', 'DB', '--local', ...persist, '--file', file]);
+  wrangler(['d1', 'execute', 'DB', '--local', ...persist, '--command', 'ANALYZE;']);
+  writeFileSync(marker, '');
+}
+
+async function waitForServer(base) {
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) return;
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error('wrangler dev did not start');
+}
+
+async function measure(base, name, path) {
+  await fetch(base + path); // warm-up
+  const times = [];
+  let status = 0;
+  for (let i = 0; i < REQUESTS; i++) {
+    const started = performance.now();
+    const res = await fetch(base + path);
+    await res.arrayBuffer();
+    status = res.status;
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const pct = (p) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))].toFixed(1);
+  return { scenario: name, status, 'p50 ms': pct(50), 'p95 ms': pct(95), 'p99 ms': pct(99) };
+}
+
+seedCatalog();
+const wranglerBin = fileURLToPath(new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url));
+const server = spawn(
+  process.execPath,
+  [wranglerBin, 'dev', '--local', '--port', String(PORT), ...persist, '--var', 'JWT_SECRET:bench-secret-bench-secret-bench-secret', '--var', 'ENVIRONMENT:development', '--var', 'EMAIL_PROVIDER:mailbox'],
+  { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
+);
+const base = `http://127.0.0.1:${PORT}`;
+try {
+  await waitForServer(base);
+  const scenarios = [
+    ['health (D1 round trip)', '/health'],
+    ['list: default page', '/products'],
+    ['list: deep offset', '/products?offset=50000'],
+    ['list: sort -price', '/products?sort=-price&limit=100'],
+    ['list: sort title', '/products?sort=title'],
+    ['list: price range + in stock', '/products?min_price=1000&max_price=2000&in_stock=true'],
+    ['list: text search', '/products?q=linen%20mug'],
+    ['product by id', '/products/4242'],
+    ['openapi document', '/openapi.json'],
+  ];
+  const rows = [];
+  for (const [name, path] of scenarios) rows.push(await measure(base, name, path));
+  console.log(`\n${PRODUCTS} products, ${REQUESTS} sequential requests per scenario\n`);
+  console.table(rows);
+} finally {
+  server.kill('SIGINT');
+}
