@@ -42,6 +42,11 @@ export const products = sqliteTable(
     index('products_price_idx').on(t.price),
     index('products_title_idx').on(t.title),
     index('products_release_date_idx').on(t.releaseDate),
+    // The public listing filters on is_visible and sorts: with rowid implicitly last, these
+    // serve `ORDER BY <column>, id` for the on-sale rows without a sort (see listProducts).
+    index('products_visible_idx').on(t.isVisible),
+    index('products_visible_price_idx').on(t.isVisible, t.price),
+    index('products_visible_title_idx').on(t.isVisible, t.title),
   ],
 );
 
