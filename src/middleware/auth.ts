@@ -1,7 +1,9 @@
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
 import { matchesAuthVersion, readAccessToken } from '../auth/access-tokens';
 import { getDb } from '../db/client';
+import type { User } from '../db/schema';
 import { findUserById } from '../db/users';
 import { forbidden, unauthorized } from '../lib/errors';
 
@@ -15,22 +17,40 @@ function bearerToken(header: string | undefined): string | null {
   return scheme.toLowerCase() === 'bearer' && token ? token : null;
 }
 
+/** Sets the user and token when the bearer token is valid, unrevoked and its user active and unchanged. */
+async function authenticate(c: Context<AppEnv>): Promise<boolean> {
+  const raw = bearerToken(c.req.header('authorization'));
+  if (!raw) return false;
+  const claims = await readAccessToken(c.env, raw);
+  if (!claims) return false;
+  const user = await findUserById(getDb(c.env), claims.sub);
+  if (!user || !user.isActive || !matchesAuthVersion(claims, user)) return false;
+  c.set('user', user);
+  c.set('token', { raw, claims });
+  return true;
+}
+
 /**
  * 401 unless the request carries a valid, unrevoked access token of an existing active
  * user whose password has not changed since. The user row is read on every request, so
  * deactivation and deletion take effect at once.
  */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
-  const raw = bearerToken(c.req.header('authorization'));
-  if (!raw) throw unauthorized();
-  const claims = await readAccessToken(c.env, raw);
-  if (!claims) throw unauthorized();
-  const user = await findUserById(getDb(c.env), claims.sub);
-  if (!user || !user.isActive || !matchesAuthVersion(claims, user)) throw unauthorized();
-  c.set('user', user);
-  c.set('token', { raw, claims });
+  if (!(await authenticate(c))) throw unauthorized();
   await next();
 });
+
+/**
+ * For routes open to everyone that show more to some users (the catalog to a superuser):
+ * a valid token sets the user, an absent or invalid one leaves the request anonymous.
+ */
+export const optionalUser = createMiddleware<AppEnv>(async (c, next) => {
+  await authenticate(c);
+  await next();
+});
+
+/** The user `optionalUser` found, or undefined for an anonymous request. */
+export const optionalCurrentUser = (c: Context<AppEnv>): User | undefined => c.get('user') as User | undefined;
 
 /** `requireUser`, then 403 unless the user is a superuser. */
 export const requireSuperuser = createMiddleware<AppEnv>(async (c, next) =>
