@@ -34,35 +34,184 @@ export function escapeHtml(value: string): string {
     .replaceAll("'", '&#39;');
 }
 
-/** Renders one e-mail: pure, so it is unit-tested without the runtime. */
-export function renderEmail<K extends EmailKind>(kind: K, data: EmailData[K], config: Config): RenderedEmail {
-  const greeting = `Hello${data.name ? ` ${data.name}` : ''},`;
+/**
+ * An amount in minor units as people read it in that currency (`₹1,234.50`, `¥1,235`).
+ * The number of minor digits comes from the currency itself; a code Intl does not know
+ * still renders, as `XYZ 1,234.50`.
+ */
+export function formatMoney(minorUnits: number, currency: string): string {
+  try {
+    const format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+    const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+    return format.format(minorUnits / 10 ** digits);
+  } catch {
+    const digits = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    return `${currency} ${digits.format(minorUnits / 100)}`;
+  }
+}
+
+/** What an e-mail says, independent of its HTML and text renderings. */
+interface Message {
+  subject: string;
+  /** Paragraphs of plain text; escaped when rendered as HTML. */
+  paragraphs: string[];
+  action?: { label: string; url: string };
+  /** Said after the button, e.g. when the link expires. */
+  notes?: string[];
+  order?: OrderSummary;
+}
+
+const minutes = (seconds: number) => {
+  const n = Math.max(1, Math.round(seconds / 60));
+  return `${n} minute${n === 1 ? '' : 's'}`;
+};
+
+/** A header value must stay on one line, whatever a name or title contains. */
+const oneLine = (value: string) => value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').trim();
+
+function compose<K extends EmailKind>(kind: K, data: EmailData[K], config: Config): Message {
+  const shop = config.shopName;
   const link = (path: string, token: string) => `${config.appUrl}${path}?token=${encodeURIComponent(token)}`;
-  let subject: string;
-  let body: string;
   switch (kind) {
     case 'verify': {
-      const d = data as EmailData['verify'];
-      subject = `Verify your e-mail for ${config.shopName}`;
-      body = `Confirm your e-mail address: ${link('/verify', d.token)}`;
-      break;
+      const { token } = data as EmailData['verify'];
+      return {
+        subject: `Verify your e-mail address for ${shop}`,
+        paragraphs: [`Please confirm that this is your e-mail address by opening the link below.`],
+        action: { label: 'Verify my e-mail address', url: link('/verify', token) },
+        notes: [
+          `The link expires in ${minutes(config.verifyTokenLifetime)}.`,
+          `If you did not create an account at ${shop}, you can ignore this e-mail.`,
+        ],
+      };
     }
     case 'reset_password': {
-      const d = data as EmailData['reset_password'];
-      subject = `Reset your ${config.shopName} password`;
-      body = `Choose a new password: ${link('/reset-password', d.token)}`;
-      break;
+      const { token } = data as EmailData['reset_password'];
+      return {
+        subject: `Reset your ${shop} password`,
+        paragraphs: [`Someone asked to reset the password of your ${shop} account. Choose a new one with the link below.`],
+        action: { label: 'Choose a new password', url: link('/reset-password', token) },
+        notes: [
+          `The link expires in ${minutes(config.resetTokenLifetime)} and works once.`,
+          'If you did not ask for this, ignore this e-mail: your password stays as it is.',
+        ],
+      };
     }
     case 'password_changed':
-      subject = `Your ${config.shopName} password was changed`;
-      body = 'Your password was changed. If this was not you, reset it now.';
-      break;
-    default: {
+      return {
+        subject: `Your ${shop} password was changed`,
+        paragraphs: [
+          `The password of your ${shop} account was just changed, and every device that was signed in has been signed out.`,
+          'If this was you, there is nothing more to do. If it was not, reset your password right away and contact us by replying to this e-mail.',
+        ],
+      };
+    case 'order_confirmation': {
       const { order } = data as EmailData['order_confirmation'];
-      subject = `${config.shopName} order #${order.id}: ${kind.replaceAll('_', ' ')}`;
-      body = `Order #${order.id}, total ${order.amount} ${order.currency}.`;
+      return {
+        subject: `${shop} order #${order.id} confirmed`,
+        paragraphs: [`Thank you for your order #${order.id}. Here is what you ordered; we will write again when your payment is received and when the order ships.`],
+        order,
+      };
     }
+    case 'payment_received': {
+      const { order } = data as EmailData['payment_received'];
+      return {
+        subject: `Payment received for ${shop} order #${order.id}`,
+        paragraphs: [`We have received your payment of ${formatMoney(order.amount, order.currency)} for order #${order.id}. We will let you know when it ships.`],
+        order,
+      };
+    }
+    case 'order_shipped': {
+      const { order } = data as EmailData['order_shipped'];
+      return {
+        subject: `Your ${shop} order #${order.id} has shipped`,
+        paragraphs: [`Good news: your order #${order.id} is on its way.`],
+        order,
+      };
+    }
+    case 'order_cancelled': {
+      const { order } = data as EmailData['order_cancelled'];
+      return {
+        subject: `Your ${shop} order #${order.id} was cancelled`,
+        paragraphs: [`Your order #${order.id} has been cancelled. If you have a question about it, reply to this e-mail.`],
+        order,
+      };
+    }
+    default:
+      throw new Error(`No template for e-mail kind ${String(kind)}`);
   }
-  const text = `${greeting}\n\n${body}\n\n${config.shopName}`;
-  return { subject, text, html: `<p>${escapeHtml(text).replaceAll('\n', '<br>')}</p>` };
+}
+
+const FONT = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
+const CELL = 'padding:8px;border-bottom:1px solid #e5e7eb';
+
+function orderHtml(order: OrderSummary): string {
+  const money = (amount: number) => escapeHtml(formatMoney(amount, order.currency));
+  const head = ['Item', 'Qty', 'Unit price', 'Total']
+    .map((label, i) => `<th align="${i === 0 ? 'left' : 'right'}" style="${CELL};font-weight:600">${label}</th>`)
+    .join('');
+  const rows = order.items
+    .map(
+      (line) =>
+        `<tr><td style="${CELL}">${escapeHtml(line.title)}</td>` +
+        `<td align="right" style="${CELL}">${line.quantity}</td>` +
+        `<td align="right" style="${CELL}">${money(line.unit_price)}</td>` +
+        `<td align="right" style="${CELL}">${money(line.line_total)}</td></tr>`,
+    )
+    .join('');
+  const total = `<tr><td colspan="3" align="right" style="padding:8px;font-weight:600">Order total</td><td align="right" style="padding:8px;font-weight:600">${money(order.amount)}</td></tr>`;
+  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin:16px 0;font-size:14px"><thead><tr>${head}</tr></thead><tbody>${rows}${total}</tbody></table>`;
+}
+
+function orderText(order: OrderSummary): string {
+  const money = (amount: number) => formatMoney(amount, order.currency);
+  const lines = order.items.map(
+    (line) => `- ${oneLine(line.title)}: ${line.quantity} × ${money(line.unit_price)} = ${money(line.line_total)}`,
+  );
+  return [`Order #${order.id}`, ...lines, `Order total: ${money(order.amount)}`].join('\n');
+}
+
+function renderHtml(message: Message, greeting: string, config: Config): string {
+  const paragraph = (text: string) => `<p style="margin:0 0 16px">${escapeHtml(text)}</p>`;
+  const parts = [paragraph(greeting), ...message.paragraphs.map(paragraph)];
+  if (message.action) {
+    const href = escapeHtml(message.action.url);
+    parts.push(
+      `<p style="margin:24px 0"><a href="${href}" style="display:inline-block;padding:12px 20px;background:#111827;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:600">${escapeHtml(message.action.label)}</a></p>`,
+      `<p style="margin:0 0 16px;font-size:13px;color:#4b5563">If the button does not work, copy this link into your browser:<br><a href="${href}" style="color:#1d4ed8;word-break:break-all">${href}</a></p>`,
+    );
+  }
+  if (message.order) parts.push(orderHtml(message.order));
+  for (const note of message.notes ?? []) parts.push(`<p style="margin:0 0 16px;font-size:13px;color:#4b5563">${escapeHtml(note)}</p>`);
+  const shop = escapeHtml(config.shopName);
+  return (
+    `<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(message.subject)}</title></head>` +
+    `<body style="margin:0;padding:0;background:#f3f4f6">` +
+    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f3f4f6;padding:24px 0"><tr><td align="center">` +
+    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background:#ffffff;border-radius:8px;${FONT};color:#111827;font-size:15px;line-height:1.5">` +
+    `<tr><td style="padding:24px 32px;border-bottom:1px solid #e5e7eb;font-size:20px;font-weight:700">${shop}</td></tr>` +
+    `<tr><td style="padding:24px 32px">${parts.join('')}</td></tr>` +
+    `<tr><td style="padding:16px 32px;border-top:1px solid #e5e7eb;font-size:12px;color:#6b7280">${shop}</td></tr>` +
+    `</table></td></tr></table></body></html>`
+  );
+}
+
+function renderText(message: Message, greeting: string, config: Config): string {
+  const blocks = [greeting, ...message.paragraphs];
+  if (message.action) blocks.push(`${message.action.label}:\n${message.action.url}`);
+  if (message.order) blocks.push(orderText(message.order));
+  blocks.push(...(message.notes ?? []), `— ${config.shopName}`);
+  return `${blocks.join('\n\n')}\n`;
+}
+
+/** Renders one e-mail: pure, so it is unit-tested without the runtime. */
+export function renderEmail<K extends EmailKind>(kind: K, data: EmailData[K], config: Config): RenderedEmail {
+  const message = compose(kind, data, config);
+  const name = data.name ? oneLine(data.name) : '';
+  const greeting = name ? `Hello ${name},` : 'Hello,';
+  return {
+    subject: oneLine(message.subject),
+    html: renderHtml(message, greeting, config),
+    text: renderText(message, greeting, config),
+  };
 }
