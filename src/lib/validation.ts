@@ -66,6 +66,10 @@ function toPydantic(issue: ZodIssue, target: Target, root: unknown): ValidationI
   }
   switch (issue.code) {
     case 'invalid_type': {
+      // No body at all (readBody turns it into JSON null): FastAPI reports the body missing.
+      if (target === 'json' && root === null && path.length === 0) {
+        return { type: 'missing', loc, msg: 'Field required', input: null };
+      }
       if (!found && (value === undefined)) {
         if (path.length === 0 && target === 'json' && root !== null && root !== undefined) {
           const [type, msg] = typeIssue(issue.expected, root);
