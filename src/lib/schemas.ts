@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 
 /** A custom issue that `validation.ts` renders as the given Pydantic error. */
-function pydanticIssue(type: string, msg: string, input: unknown, ctx: Record<string, unknown> = {}) {
+export function pydanticIssue(type: string, msg: string, input: unknown, ctx: Record<string, unknown> = {}) {
   return { code: 'custom' as const, message: msg, input, params: { pydantic_type: type, pydantic_msg: msg, ...ctx } };
 }
 
