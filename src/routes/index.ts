@@ -1,6 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
 import { healthRoutes } from './health';
+import { authRoutes } from './auth';
+import { userRoutes } from './users';
 
 /** Every resource router, mounted at the root (their paths are absolute). */
-export const routers: OpenAPIHono<AppEnv>[] = [healthRoutes];
+export const routers: OpenAPIHono<AppEnv>[] = [healthRoutes, authRoutes, userRoutes];

@@ -1,0 +1,61 @@
+import { revokeAccessToken } from '../../auth/access-tokens';
+import { logIn, requestPasswordReset, requestVerification, resetPassword, verifyEmail } from '../../auth/account-flows';
+import { createAccount } from '../../auth/user-service';
+import { toUserOut } from '../../db/users';
+import { createRouter } from '../../lib/openapi';
+import { clientIp, enforceRateLimit } from '../../middleware/rate-limit';
+import {
+  authenticatedRoute,
+  forgotPasswordRoute,
+  loginRoute,
+  logoutRoute,
+  registerRoute,
+  requestVerifyTokenRoute,
+  resetPasswordRoute,
+  verifyRoute,
+} from './routes';
+
+/** Rate-limit keys: per route, per client address, and per e-mail where one is given. */
+const perAddressAndEmail = (route: string, ip: string, email: string) => `${route}:${ip}:${email.toLowerCase()}`;
+
+export const authRoutes = createRouter()
+  .openapi(registerRoute, async (c) => {
+    const body = c.req.valid('json');
+    await enforceRateLimit(c.env.REGISTER_LIMITER, `register:${clientIp(c)}`);
+    const user = await createAccount(c.env, body);
+    return c.json(toUserOut(user), 201);
+  })
+  .openapi(loginRoute, async (c) => {
+    const { username, password } = c.req.valid('form');
+    await enforceRateLimit(c.env.LOGIN_LIMITER, perAddressAndEmail('login', clientIp(c), username));
+    const accessToken = await logIn(c.env, username, password);
+    return c.json({ access_token: accessToken, token_type: 'bearer' as const }, 200);
+  })
+  .openapi(logoutRoute, async (c) => {
+    const { raw, claims } = c.get('token');
+    await revokeAccessToken(c.env, raw, claims);
+    return c.body(null, 204);
+  })
+  .openapi(forgotPasswordRoute, async (c) => {
+    const { email } = c.req.valid('json');
+    await enforceRateLimit(c.env.EMAIL_LIMITER, perAddressAndEmail('forgot-password', clientIp(c), email));
+    await requestPasswordReset(c.env, email);
+    return c.json(null, 202);
+  })
+  .openapi(resetPasswordRoute, async (c) => {
+    const { token, password } = c.req.valid('json');
+    await enforceRateLimit(c.env.RESET_LIMITER, `reset-password:${clientIp(c)}`);
+    await resetPassword(c.env, token, password);
+    return c.json(null, 200);
+  })
+  .openapi(requestVerifyTokenRoute, async (c) => {
+    const { email } = c.req.valid('json');
+    await enforceRateLimit(c.env.EMAIL_LIMITER, perAddressAndEmail('request-verify-token', clientIp(c), email));
+    await requestVerification(c.env, email);
+    return c.json(null, 202);
+  })
+  .openapi(verifyRoute, async (c) => {
+    const { token } = c.req.valid('json');
+    return c.json(toUserOut(await verifyEmail(c.env, token)), 200);
+  })
+  .openapi(authenticatedRoute, async (c) => c.json({ message: `Hello ${c.get('user').email}!` }, 200));

@@ -1,0 +1,229 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../../app-env';
+import { ApiError } from '../../lib/errors';
+import { errors, json, jsonBody, SECURITY } from '../../lib/openapi';
+import { emailField, pydanticIssue, text } from '../../lib/schemas';
+import { requireUser } from '../../middleware/auth';
+import { UserCreate, UserRead } from '../users/schemas';
+
+/**
+ * A field of an embedded body (FastAPI's `Body(embed=True)`): when absent it is `missing`
+ * with `input: null`, as FastAPI reports it, not the enclosing object.
+ */
+const embedded = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value, ctx) => {
+    if (value === undefined) ctx.addIssue(pydanticIssue('missing', 'Field required', null));
+    return value;
+  }, schema);
+
+/** An embedded body: with no body at all, every field is reported missing, as FastAPI does. */
+const embeddedBody = <T extends z.ZodRawShape>(shape: T) => z.preprocess((body) => body ?? {}, z.object(shape));
+
+const token = () => text({ max: 4096, trim: false }).openapi({ description: 'The token from the e-mailed link' });
+
+export const EmailRequest = embeddedBody({ email: embedded(emailField()) }).openapi('EmailRequest');
+export const ResetPasswordRequest = embeddedBody({
+  token: embedded(token()),
+  password: embedded(
+    z.string().openapi({ description: 'The new password (checked by the password policy after the token)' }),
+  ),
+}).openapi('ResetPasswordRequest');
+export const VerifyRequest = embeddedBody({ token: embedded(token()) }).openapi('VerifyRequest');
+
+const GRANT_TYPE_PATTERN = '^password$';
+
+/** OAuth2PasswordRequestForm's fields, in its order (which is the order of 422 items). */
+export const LoginForm = z.object({
+  grant_type: z
+    .string()
+    .superRefine((value, ctx) => {
+      if (value !== 'password') {
+        ctx.addIssue(
+          pydanticIssue('string_pattern_mismatch', `String should match pattern '${GRANT_TYPE_PATTERN}'`, value, {
+            pattern: GRANT_TYPE_PATTERN,
+          }),
+        );
+      }
+    })
+    .optional()
+    .openapi({ pattern: GRANT_TYPE_PATTERN, description: 'If sent, must be `password`' }),
+  username: text({ max: 320 }).openapi({ description: 'The e-mail address, compared case-insensitively' }),
+  password: z.string().openapi({ description: 'Bounded by the 64 KiB body limit only, so a long one is a 400, never a 422' }),
+  scope: text({ max: 1024, trim: false }).optional().openapi({ description: 'Accepted and ignored' }),
+  client_id: text({ max: 1024, trim: false }).optional().openapi({ description: 'Accepted and ignored' }),
+  client_secret: text({ max: 1024, trim: false }).optional().openapi({ description: 'Accepted and ignored' }),
+});
+
+const LOGIN_FIELDS = Object.keys(LoginForm.shape);
+
+const isFormMediaType = (contentType: string) => {
+  const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
+  return mediaType === 'application/x-www-form-urlencoded' || mediaType === 'multipart/form-data';
+};
+
+/**
+ * Rebuilds the login body as a plain form with only OAuth2PasswordRequestForm's fields, as
+ * FastAPI reads it: the last value of a repeated field wins, an empty value (or a file)
+ * counts as missing, and a body that is not a form (JSON, say) is an empty form, so the
+ * validators answer 422 `missing` instead of 415. A multipart body that cannot be parsed is
+ * FastAPI's 400.
+ */
+export const loginFormOnly = createMiddleware<AppEnv>(async (c, next) => {
+  const raw = c.req.raw;
+  const fields = new URLSearchParams();
+  if (isFormMediaType(raw.headers.get('content-type') ?? '')) {
+    let form: FormData;
+    try {
+      form = await raw.formData();
+    } catch {
+      throw new ApiError(400, 'There was an error parsing the body');
+    }
+    for (const field of LOGIN_FIELDS) {
+      const last = form.getAll(field).filter((value): value is string => typeof value === 'string').at(-1);
+      if (last) fields.set(field, last);
+    }
+  }
+  const headers = new Headers(raw.headers);
+  headers.set('content-type', 'application/x-www-form-urlencoded');
+  c.req.raw = new Request(raw.url, { method: raw.method, headers, body: fields.toString() });
+  c.req.bodyCache = {};
+  await next();
+});
+
+export const BearerResponse = z
+  .object({ access_token: z.string(), token_type: z.literal('bearer') })
+  .openapi('BearerResponse');
+
+const Null = z.null().openapi({ type: 'null' });
+
+export const registerRoute = createRoute({
+  method: 'post',
+  path: '/auth/register',
+  tags: ['auth'],
+  summary: 'Register',
+  description:
+    'Creates an active, unverified, non-superuser account (the flags in the body are type-checked and ignored) and queues a ' +
+    'verification e-mail. The password policy is checked before the duplicate check. Rate limited per client address.',
+  request: { body: jsonBody(UserCreate) },
+  responses: {
+    201: json(UserRead, 'The new user'),
+    ...errors(400, 422, 429),
+  },
+});
+
+export const loginRoute = createRoute({
+  method: 'post',
+  path: '/auth/jwt/login',
+  tags: ['auth'],
+  summary: 'Log in (OAuth2 password flow)',
+  description:
+    'Form-encoded (`application/x-www-form-urlencoded` or `multipart/form-data`). An empty value counts as missing (422); ' +
+    'a JSON body is an empty form (422). Unknown e-mail, wrong password and inactive user are all `LOGIN_BAD_CREDENTIALS`, ' +
+    'at the same hashing cost. Rate limited per client address and e-mail.',
+  middleware: [loginFormOnly] as const,
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/x-www-form-urlencoded': { schema: LoginForm },
+        'multipart/form-data': { schema: LoginForm },
+      },
+    },
+  },
+  responses: {
+    200: json(BearerResponse, 'An access token'),
+    ...errors(400, 422, 429),
+  },
+});
+
+export const logoutRoute = createRoute({
+  method: 'post',
+  path: '/auth/jwt/logout',
+  tags: ['auth'],
+  summary: 'Log out',
+  description: "Revokes this access token until it would have expired; the user's other tokens keep working.",
+  security: SECURITY,
+  middleware: [requireUser] as const,
+  responses: {
+    204: { description: 'Logged out (empty body)' },
+    ...errors(401),
+  },
+});
+
+export const forgotPasswordRoute = createRoute({
+  method: 'post',
+  path: '/auth/forgot-password',
+  tags: ['auth'],
+  summary: 'Ask for a password reset e-mail',
+  description:
+    'Always 202 with body `null` once the body is valid, so it does not tell whether an account exists; an active user gets ' +
+    'a reset link (valid one hour by default, single use). Rate limited per client address and e-mail.',
+  request: { body: jsonBody(EmailRequest) },
+  responses: {
+    202: json(Null, 'Accepted (body `null`)'),
+    ...errors(422, 429),
+  },
+});
+
+export const resetPasswordRoute = createRoute({
+  method: 'post',
+  path: '/auth/reset-password',
+  tags: ['auth'],
+  summary: 'Reset the password with an e-mailed token',
+  description:
+    '`RESET_PASSWORD_BAD_TOKEN` for a bad, expired, wrong-audience or used token, or a user gone or inactive; the password ' +
+    'policy is checked only after the token passed. Ends every earlier access token and queues a "password changed" e-mail. ' +
+    'Rate limited per client address.',
+  request: { body: jsonBody(ResetPasswordRequest) },
+  responses: {
+    200: json(Null, 'Password changed (body `null`)'),
+    ...errors(400, 422, 429),
+  },
+});
+
+export const requestVerifyTokenRoute = createRoute({
+  method: 'post',
+  path: '/auth/request-verify-token',
+  tags: ['auth'],
+  summary: 'Ask for a verification e-mail',
+  description:
+    'Always 202 with body `null` once the body is valid; an active unverified user gets a verification link. ' +
+    'Rate limited per client address and e-mail.',
+  request: { body: jsonBody(EmailRequest) },
+  responses: {
+    202: json(Null, 'Accepted (body `null`)'),
+    ...errors(422, 429),
+  },
+});
+
+export const verifyRoute = createRoute({
+  method: 'post',
+  path: '/auth/verify',
+  tags: ['auth'],
+  summary: 'Verify the e-mail address with an e-mailed token',
+  description:
+    '`VERIFY_USER_BAD_TOKEN` for a bad or expired token, or one issued for an e-mail address the user no longer has. ' +
+    'Inactive users can verify.',
+  request: { body: jsonBody(VerifyRequest) },
+  responses: {
+    200: json(UserRead, 'The verified user'),
+    ...errors(400, 422),
+  },
+});
+
+export const Greeting = z.object({ message: z.string().openapi({ example: 'Hello king.arthur@camelot.bt!' }) }).openapi('Greeting');
+
+export const authenticatedRoute = createRoute({
+  method: 'get',
+  path: '/authenticated-route',
+  tags: ['auth'],
+  summary: 'Say hello to the authenticated user',
+  security: SECURITY,
+  middleware: [requireUser] as const,
+  responses: {
+    200: json(Greeting, 'A greeting'),
+    ...errors(401),
+  },
+});
+

@@ -1,0 +1,32 @@
+import { updateUser } from '../../auth/user-service';
+import { deleteCart } from '../../db/carts';
+import { getDb } from '../../db/client';
+import { deleteUser, toUserOut } from '../../db/users';
+import { notFound, unauthorized } from '../../lib/errors';
+import { createRouter } from '../../lib/openapi';
+import { deleteUserRoute, getMeRoute, getUserRoute, patchMeRoute, patchUserRoute } from './routes';
+
+// The /users/me routes come first: `/users/{id}` would match "me" too.
+export const userRoutes = createRouter()
+  .openapi(getMeRoute, (c) => c.json(toUserOut(c.get('user')), 200))
+  .openapi(patchMeRoute, async (c) => {
+    // fastapi-users' safe update: the flags were type-checked and are dropped here.
+    const { is_active: _active, is_superuser: _superuser, is_verified: _verified, ...safe } = c.req.valid('json');
+    const updated = await updateUser(c.env, c.get('user'), safe, { invalidPasswordCode: 'UPDATE_USER_INVALID_PASSWORD' });
+    if (!updated) throw unauthorized();
+    return c.json(toUserOut(updated), 200);
+  })
+  .openapi(getUserRoute, (c) => c.json(toUserOut(c.get('targetUser')), 200))
+  .openapi(patchUserRoute, async (c) => {
+    const updated = await updateUser(c.env, c.get('targetUser'), c.req.valid('json'), {
+      invalidPasswordCode: 'UPDATE_USER_INVALID_PASSWORD',
+    });
+    if (!updated) throw notFound();
+    return c.json(toUserOut(updated), 200);
+  })
+  .openapi(deleteUserRoute, async (c) => {
+    const user = c.get('targetUser');
+    await deleteUser(getDb(c.env), user.id);
+    await deleteCart(c.env, user.id);
+    return c.body(null, 204);
+  });
