@@ -7,10 +7,11 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
+  /** The e-mail queue and its dead-letter queue (`batch.queue` tells them apart). */
   async queue(batch: MessageBatch<EmailQueueMessage>, env: Bindings): Promise<void> {
     await handleEmailBatch(batch, env);
   },
-  async scheduled(_controller: ScheduledController, env: Bindings): Promise<void> {
-    await requeueStaleEmails(env);
+  async scheduled(controller: ScheduledController, env: Bindings): Promise<void> {
+    await requeueStaleEmails(env, new Date(controller.scheduledTime));
   },
 } satisfies ExportedHandler<Bindings, EmailQueueMessage>;

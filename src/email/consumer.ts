@@ -1,17 +1,106 @@
-import { eq } from 'drizzle-orm';
 import type { Bindings, EmailQueueMessage } from '../env';
-import { getDb } from '../db/client';
-import { emails } from '../db/schema';
-import { isoNow } from '../lib/time';
+import { getDb, type Db } from '../db/client';
+import { findEmail, markEmailFailed, markEmailSent, recordTemporaryFailure } from '../db/emails';
+import { emailProviderFor, type EmailProvider } from './providers';
 
-/** Delivers queued e-mails. (Minimal: the mailbox provider marks them sent.) */
-export async function handleEmailBatch(batch: MessageBatch<EmailQueueMessage>, env: Bindings): Promise<void> {
-  const db = getDb(env);
-  for (const message of batch.messages) {
-    await db
-      .update(emails)
-      .set({ status: 'sent', sentAt: isoNow(), updatedAt: isoNow() })
-      .where(eq(emails.id, message.body.email_id));
+/** Exponential back-off between attempts: 2, 4, 8 … seconds, at most a minute. */
+export const MAX_BACKOFF_SECONDS = 60;
+/** A provider's `Retry-After` is honoured up to five minutes. */
+export const MAX_RETRY_AFTER_SECONDS = 300;
+
+export const backoffSeconds = (attempts: number) => Math.min(2 ** Math.max(1, attempts), MAX_BACKOFF_SECONDS);
+
+const log = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown>) =>
+  (level === 'error' ? console.error : level === 'warn' ? console.warn : console.log)(JSON.stringify({ level, msg, ...fields }));
+
+/** The e-mail id a message carries, or null for a message that is not ours. */
+function emailIdOf(message: Message<unknown>): string | null {
+  const body = message.body as Partial<EmailQueueMessage> | null;
+  return body !== null && typeof body === 'object' && typeof body.email_id === 'string' && body.email_id.length <= 64
+    ? body.email_id
+    : null;
+}
+
+/**
+ * One delivery attempt. The row decides: a message for a missing, sent or failed e-mail is
+ * acknowledged without sending, so at-least-once delivery never sends an e-mail twice.
+ */
+async function deliver(db: Db, provider: EmailProvider, message: Message<unknown>, emailId: string): Promise<void> {
+  const email = await findEmail(db, emailId);
+  if (!email || email.status !== 'pending') {
+    log('info', 'email message skipped', { email_id: emailId, status: email?.status ?? 'missing' });
     message.ack();
+    return;
+  }
+  const result = await provider.send(email);
+  switch (result.outcome) {
+    case 'sent':
+      await markEmailSent(db, email.id, result.providerMessageId);
+      log('info', 'email sent', { email_id: email.id, kind: email.kind, provider: provider.name, provider_message_id: result.providerMessageId });
+      message.ack();
+      return;
+    case 'failed':
+      await markEmailFailed(db, email.id, result.error, true);
+      log('error', 'email failed permanently', { email_id: email.id, kind: email.kind, error: result.error });
+      message.ack();
+      return;
+    case 'retry': {
+      const attempts = await recordTemporaryFailure(db, email.id, result.error);
+      if (attempts === null) {
+        message.ack();
+        return;
+      }
+      const delaySeconds =
+        result.retryAfterSeconds !== undefined
+          ? Math.min(result.retryAfterSeconds, MAX_RETRY_AFTER_SECONDS)
+          : backoffSeconds(attempts);
+      log('warn', 'email delivery will be retried', { email_id: email.id, attempts, delay_seconds: delaySeconds, error: result.error });
+      message.retry({ delaySeconds });
+    }
+  }
+}
+
+/** A message that used up its retries: the e-mail is marked failed, with the last reason. */
+async function giveUp(db: Db, message: Message<unknown>, emailId: string): Promise<void> {
+  const email = await findEmail(db, emailId);
+  if (email?.status === 'pending') {
+    const plural = email.attempts === 1 ? '' : 's';
+    const reason = `gave up after ${email.attempts} attempt${plural}${email.lastError ? `; last error: ${email.lastError}` : ''}`;
+    await markEmailFailed(db, email.id, reason, false);
+    log('error', 'email dead-lettered', { email_id: email.id, kind: email.kind, attempts: email.attempts, last_error: email.lastError });
+  }
+  message.ack();
+}
+
+/** The dead-letter queue of the e-mail queue is named `<queue>-dlq` (see wrangler.toml). */
+export const isDeadLetterQueue = (queueName: string) => queueName.endsWith('-dlq');
+
+/**
+ * Consumer of the e-mail queue and of its dead-letter queue. Every message is handled on its
+ * own: one that fails, even by throwing, is retried alone and never holds back the others.
+ * Messages are handled one after another, which keeps within the provider's rate limit.
+ */
+export async function handleEmailBatch(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
+  const db = getDb(env);
+  const deadLetters = isDeadLetterQueue(batch.queue);
+  const provider = emailProviderFor(env);
+  for (const message of batch.messages) {
+    const emailId = emailIdOf(message);
+    if (!emailId) {
+      log('error', 'email message without an email_id dropped', { queue: batch.queue, message_id: message.id });
+      message.ack();
+      continue;
+    }
+    try {
+      if (deadLetters) await giveUp(db, message, emailId);
+      else await deliver(db, provider, message, emailId);
+    } catch (error) {
+      log('error', 'email message failed', {
+        queue: batch.queue,
+        email_id: emailId,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+    }
   }
 }

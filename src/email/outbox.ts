@@ -1,9 +1,8 @@
-import { inArray } from 'drizzle-orm';
 import type { Bindings } from '../env';
 import { getConfig } from '../config';
 import type { Db } from '../db/client';
+import { markEmailsQueued } from '../db/emails';
 import { emails, type EmailKind } from '../db/schema';
-import { isoNow } from '../lib/time';
 import { renderEmail, type EmailData } from './templates';
 
 export interface OutgoingEmail<K extends EmailKind = EmailKind> {
@@ -35,19 +34,21 @@ export function recordEmail<K extends EmailKind>(db: Db, env: Bindings, email: O
   return { id, statement };
 }
 
+/** A queue takes at most 100 messages per sendBatch. */
+const MESSAGES_PER_SEND = 100;
+
 /**
  * Hands recorded e-mails to the queue. A failure here loses nothing: the rows stay
  * `pending` with no `queued_at`, and the scheduled re-queue job picks them up.
  */
 export async function enqueueEmails(env: Bindings, db: Db, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
-  try {
-    await env.EMAIL_QUEUE.sendBatch(ids.map((id) => ({ body: { email_id: id } })));
-    await db
-      .update(emails)
-      .set({ queuedAt: isoNow() })
-      .where(inArray(emails.id, ids));
-  } catch (error) {
-    console.error(JSON.stringify({ level: 'error', msg: 'email enqueue failed', email_ids: ids, error: String(error) }));
+  for (let start = 0; start < ids.length; start += MESSAGES_PER_SEND) {
+    const part = ids.slice(start, start + MESSAGES_PER_SEND);
+    try {
+      await env.EMAIL_QUEUE.sendBatch(part.map((id) => ({ body: { email_id: id } })));
+      await markEmailsQueued(db, part);
+    } catch (error) {
+      console.error(JSON.stringify({ level: 'error', msg: 'email enqueue failed', email_ids: part, error: String(error) }));
+    }
   }
 }

@@ -1,0 +1,134 @@
+import { createScheduledController } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { getDb } from '../../src/db/client';
+import { enqueueEmails } from '../../src/email/outbox';
+import worker from '../../src/index';
+import { deliver, jsonResponse, readEmail, recordTestEmail, RESEND_URL, resendEnv, secondsAgo } from './fixtures';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('delivery through Resend', () => {
+  it('posts the recorded e-mail with the key, the idempotency key and the configured sender', async () => {
+    const fetchMock = vi.spyOn(globalThis, 'fetch').mockResolvedValue(jsonResponse({ id: 're_msg_1' }));
+    const email = await recordTestEmail();
+
+    const result = await deliver([email.id], { env: resendEnv({ EMAIL_FROM: 'Shop <shop@example.com>', EMAIL_REPLY_TO: 'help@example.com' }) });
+
+    expect(result.explicitAcks).toEqual(['message-0']);
+    expect(result.retryMessages).toEqual([]);
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    const [url, init] = fetchMock.mock.calls[0]!;
+    expect(url).toBe(`${RESEND_URL}/emails`);
+    expect(init?.method).toBe('POST');
+    expect(init?.signal).toBeInstanceOf(AbortSignal);
+    const headers = new Headers(init?.headers);
+    expect(headers.get('authorization')).toBe('Bearer re_test_key');
+    expect(headers.get('content-type')).toBe('application/json');
+    expect(headers.get('idempotency-key')).toBe(email.idempotencyKey);
+    expect(email.idempotencyKey).toBe(email.id);
+    expect(JSON.parse(String(init?.body))).toEqual({
+      from: 'Shop <shop@example.com>',
+      to: [email.toAddress],
+      subject: email.subject,
+      html: email.html,
+      text: email.text,
+      reply_to: 'help@example.com',
+    });
+
+    const row = await readEmail(email.id);
+    expect(row).toMatchObject({ status: 'sent', attempts: 1, lastError: null, providerMessageId: 're_msg_1' });
+    expect(row.sentAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
+  it('leaves reply_to out when EMAIL_REPLY_TO is not set, and uses the default Resend URL', async () => {
+    const fetchMock = vi.spyOn(globalThis, 'fetch').mockResolvedValue(jsonResponse({ id: 're_msg_2' }));
+    const email = await recordTestEmail();
+
+    await deliver([email.id], { env: resendEnv({ RESEND_API_URL: undefined, EMAIL_REPLY_TO: undefined }) });
+
+    const [url, init] = fetchMock.mock.calls[0]!;
+    expect(url).toBe('https://api.resend.com/emails');
+    expect(JSON.parse(String(init?.body))).not.toHaveProperty('reply_to');
+    expect((await readEmail(email.id)).status).toBe('sent');
+  });
+});
+
+describe('delivery to the mailbox', () => {
+  it('marks the e-mail sent without any HTTP call and logs recipient, subject and links', async () => {
+    const fetchMock = vi.spyOn(globalThis, 'fetch');
+    const log = vi.spyOn(console, 'log');
+    const email = await recordTestEmail({ data: { name: 'Asha', token: 'abc' } });
+
+    const result = await deliver([email.id], { env: { ...env, EMAIL_PROVIDER: 'mailbox' } });
+
+    expect(result.explicitAcks).toEqual(['message-0']);
+    expect(fetchMock).not.toHaveBeenCalled();
+    expect(await readEmail(email.id)).toMatchObject({ status: 'sent', attempts: 1, providerMessageId: `mailbox:${email.id}` });
+    const lines = log.mock.calls.map(([line]) => JSON.parse(String(line)));
+    expect(lines).toContainEqual({
+      level: 'info',
+      msg: 'email kept in mailbox',
+      email_id: email.id,
+      to: email.toAddress,
+      subject: email.subject,
+      links: ['http://localhost:8787/verify?token=abc'],
+    });
+  });
+});
+
+describe('the queue', () => {
+  it('delivers what enqueueEmails hands it, through the Worker queue consumer', async () => {
+    const email = await recordTestEmail();
+    await enqueueEmails(env, getDb(env), [email.id]);
+
+    expect((await readEmail(email.id)).queuedAt).not.toBeNull();
+    await expect.poll(async () => (await readEmail(email.id)).status, { timeout: 15_000, interval: 200 }).toBe('sent');
+    expect((await readEmail(email.id)).providerMessageId).toBe(`mailbox:${email.id}`);
+  });
+});
+
+describe('the scheduled re-queue job', () => {
+  const runJob = async () => worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: '*/5 * * * *' }), env);
+
+  it('queues an e-mail that was recorded but never queued, and it gets delivered', async () => {
+    const stale = await recordTestEmail({ fields: { createdAt: secondsAgo(5 * 60) } });
+    expect(stale.queuedAt).toBeNull();
+
+    await runJob();
+
+    expect((await readEmail(stale.id)).queuedAt).not.toBeNull();
+    await expect.poll(async () => (await readEmail(stale.id)).status, { timeout: 15_000, interval: 200 }).toBe('sent');
+  });
+
+  it('queues again an e-mail whose queue message went silent', async () => {
+    const lost = await recordTestEmail({ fields: { createdAt: secondsAgo(60 * 60), queuedAt: secondsAgo(30 * 60) } });
+    await runJob();
+    expect((await readEmail(lost.id)).queuedAt! > lost.queuedAt!).toBe(true);
+  });
+
+  it('leaves alone e-mails that are fresh, recently queued, or no longer pending', async () => {
+    const fresh = await recordTestEmail();
+    const recentlyQueued = await recordTestEmail({ fields: { createdAt: secondsAgo(5 * 60), queuedAt: secondsAgo(60) } });
+    const sent = await recordTestEmail({ fields: { createdAt: secondsAgo(5 * 60), status: 'sent' } });
+    const failed = await recordTestEmail({ fields: { createdAt: secondsAgo(5 * 60), status: 'failed' } });
+
+    await runJob();
+
+    expect(await readEmail(fresh.id)).toEqual(fresh);
+    expect(await readEmail(recentlyQueued.id)).toEqual(recentlyQueued);
+    expect(await readEmail(sent.id)).toEqual(sent);
+    expect(await readEmail(failed.id)).toEqual(failed);
+  });
+
+  it('marks failed an e-mail pending for more than a day, keeping the last error', async () => {
+    const old = await recordTestEmail({ fields: { createdAt: secondsAgo(25 * 60 * 60), lastError: 'Resend answered 503 error' } });
+    await runJob();
+    const row = await readEmail(old.id);
+    expect(row.status).toBe('failed');
+    expect(row.lastError).toBe('expired: not delivered within 24 hours; last error: Resend answered 503 error');
+    expect(row.queuedAt).toBeNull();
+  });
+});

@@ -1,0 +1,86 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
+import { getDb } from '../../src/db/client';
+import { emails, type Email, type EmailKind } from '../../src/db/schema';
+import type { Bindings, EmailQueueMessage } from '../../src/env';
+import { recordEmail } from '../../src/email/outbox';
+import type { EmailData } from '../../src/email/templates';
+import worker from '../../src/index';
+import { isoNow } from '../../src/lib/time';
+import { uniqueEmail } from '../helpers';
+
+export const EMAIL_QUEUE = 'ashte-emails';
+export const DEAD_LETTER_QUEUE = 'ashte-emails-dlq';
+export const RESEND_URL = 'https://resend.test';
+
+/** The Worker's bindings with Resend selected and pointed at an address only the fetch mock answers. */
+export const resendEnv = (overrides: Partial<Bindings> = {}): Bindings => ({
+  ...env,
+  EMAIL_PROVIDER: 'resend',
+  RESEND_API_URL: RESEND_URL,
+  RESEND_API_KEY: 're_test_key',
+  ...overrides,
+});
+
+/**
+ * Records an e-mail the way the routes do (recordEmail in a D1 batch) without queueing it,
+ * so only the test drives its delivery.
+ */
+export async function recordTestEmail<K extends EmailKind = 'verify'>(
+  options: { to?: string; kind?: K; data?: EmailData[K]; fields?: Partial<Email> } = {},
+): Promise<Email> {
+  const db = getDb(env);
+  const kind = (options.kind ?? 'verify') as K;
+  const data = (options.data ?? { name: 'Asha', token: 'token-123' }) as EmailData[K];
+  const { id, statement } = recordEmail(db, env, { kind, to: options.to ?? uniqueEmail('mail'), data });
+  await db.batch([statement]);
+  if (options.fields) await db.update(emails).set(options.fields).where(eq(emails.id, id));
+  return readEmail(id);
+}
+
+export async function readEmail(id: string): Promise<Email> {
+  const row = await getDb(env).select().from(emails).where(eq(emails.id, id)).get();
+  if (!row) throw new Error(`no e-mail ${id}`);
+  return row;
+}
+
+/** An ISO time `seconds` ago. */
+export const secondsAgo = (seconds: number) => isoNow(new Date(Date.now() - seconds * 1000));
+
+/** Runs the Worker's queue handler on messages for these e-mail ids and returns what it acked and retried. */
+export async function deliver(
+  ids: string[],
+  options: { env?: Bindings; queue?: string; attempts?: number; bodies?: unknown[] } = {},
+) {
+  const bodies = options.bodies ?? ids.map((id): EmailQueueMessage => ({ email_id: id }));
+  const batch = createMessageBatch<EmailQueueMessage>(
+    options.queue ?? EMAIL_QUEUE,
+    bodies.map((body, i) => ({
+      id: `message-${i}`,
+      timestamp: new Date(),
+      attempts: options.attempts ?? 1,
+      body: body as EmailQueueMessage,
+    })),
+  );
+  // The test harness records that a message was retried but not with which delay: note it here.
+  const delays = new Map<string, number | undefined>();
+  for (const message of batch.messages) {
+    const retry = message.retry.bind(message);
+    message.retry = (retryOptions?: QueueRetryOptions) => {
+      delays.set(message.id, retryOptions?.delaySeconds);
+      retry(retryOptions);
+    };
+  }
+  const ctx = createExecutionContext();
+  await worker.queue(batch, options.env ?? env);
+  const result = await getQueueResult(batch, ctx);
+  return {
+    ...result,
+    retryMessages: result.retryMessages.map(({ msgId }) => ({ msgId, delaySeconds: delays.get(msgId) })),
+  };
+}
+
+/** A JSON response as the fetch mock's answer. */
+export const jsonResponse = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
