@@ -3,6 +3,7 @@ import type { AppEnv } from '../app-env';
 import { healthRoutes } from './health';
 import { authRoutes } from './auth';
 import { userRoutes } from './users';
+import { checkoutRoutes } from './checkout';
 
 /** Every resource router, mounted at the root (their paths are absolute). */
-export const routers: OpenAPIHono<AppEnv>[] = [healthRoutes, authRoutes, userRoutes];
+export const routers: OpenAPIHono<AppEnv>[] = [healthRoutes, authRoutes, userRoutes, checkoutRoutes];

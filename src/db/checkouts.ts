@@ -1,0 +1,44 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from './client';
+import { checkouts, type Checkout } from './schema';
+import { isoNow } from '../lib/time';
+
+export type NewCheckout = typeof checkouts.$inferInsert;
+
+export async function insertCheckout(db: Db, values: NewCheckout): Promise<Checkout> {
+  const [row] = await db.insert(checkouts).values(values).returning();
+  return row!;
+}
+
+/** The caller's own checkout; someone else's is as unknown as a missing one. */
+export const findCheckoutOfUser = (db: Db, id: number, userId: string): Promise<Checkout | undefined> =>
+  db
+    .select()
+    .from(checkouts)
+    .where(and(eq(checkouts.id, id), eq(checkouts.userId, userId)))
+    .get();
+
+/** `expired` is not stored: an open checkout past its `expires_at` is expired. */
+export function checkoutStatus(checkout: Checkout, now = isoNow()): 'open' | 'completed' | 'expired' {
+  if (checkout.status === 'completed') return 'completed';
+  return checkout.expiresAt <= now ? 'expired' : 'open';
+}
+
+/** The checkout object of the API, in the contract's field order. */
+export function toCheckoutOut(checkout: Checkout) {
+  return {
+    checkout_id: checkout.id,
+    cart_id: checkout.cartId,
+    status: checkoutStatus(checkout),
+    amount: checkout.amount,
+    currency: checkout.currency,
+    items: checkout.items,
+    email: checkout.email,
+    name: checkout.name,
+    phone_no: checkout.phoneNo,
+    address: checkout.address,
+    postal_code: checkout.postalCode,
+    expires_at: checkout.expiresAt,
+    created_at: checkout.createdAt,
+  };
+}

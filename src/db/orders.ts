@@ -1,0 +1,215 @@
+import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+import type { Db } from './client';
+import { checkouts, emails, orderItems, orders, products, type Checkout, type FrozenLine, type Order, type OrderItem } from './schema';
+
+/** An order with its lines, in the order they were bought. */
+export interface OrderWithItems {
+  order: Order;
+  items: FrozenLine[];
+}
+
+export type OrderFlag = 'paid' | 'shipped' | 'cancelled';
+
+const toFrozenLine = (item: OrderItem): FrozenLine => ({
+  product_id: item.productId,
+  title: item.title,
+  unit_price: item.unitPrice,
+  quantity: item.quantity,
+  line_total: item.lineTotal,
+});
+
+/** Lines of up to 100 orders (one query: D1 binds at most 100 parameters). */
+async function linesOf(db: Db, orderIds: number[]): Promise<Map<number, FrozenLine[]>> {
+  const lines = new Map<number, FrozenLine[]>(orderIds.map((id) => [id, []]));
+  if (orderIds.length === 0) return lines;
+  const rows = await db.select().from(orderItems).where(inArray(orderItems.orderId, orderIds)).orderBy(orderItems.id);
+  for (const row of rows) lines.get(row.orderId)?.push(toFrozenLine(row));
+  return lines;
+}
+
+async function withItems(db: Db, order: Order | undefined): Promise<OrderWithItems | undefined> {
+  if (!order) return undefined;
+  return { order, items: (await linesOf(db, [order.id])).get(order.id) ?? [] };
+}
+
+export const orderExists = async (db: Db, id: number) =>
+  (await db.select({ id: orders.id }).from(orders).where(eq(orders.id, id)).get()) !== undefined;
+
+export const findOrder = async (db: Db, id: number) =>
+  withItems(db, await db.select().from(orders).where(eq(orders.id, id)).get());
+
+export const findOrderOfCheckout = async (db: Db, checkoutId: number) =>
+  withItems(db, await db.select().from(orders).where(eq(orders.checkoutId, checkoutId)).get());
+
+/** A page of orders, newest first, with the total that matches the filter. */
+export async function listOrders(
+  db: Db,
+  filter: { userId?: string; limit: number; offset: number },
+): Promise<{ orders: OrderWithItems[]; total: number }> {
+  const where = filter.userId === undefined ? undefined : eq(orders.userId, filter.userId);
+  const [page, totals] = await Promise.all([
+    db.select().from(orders).where(where).orderBy(desc(orders.id)).limit(filter.limit).offset(filter.offset),
+    db.select({ total: count() }).from(orders).where(where),
+  ]);
+  const lines = await linesOf(db, page.map((order) => order.id));
+  return {
+    orders: page.map((order) => ({ order, items: lines.get(order.id) ?? [] })),
+    total: totals[0]?.total ?? 0,
+  };
+}
+
+/** `status` is derived: cancelled > shipped > paid > pending. */
+export function orderStatus(order: Order): 'cancelled' | 'shipped' | 'paid' | 'pending' {
+  if (order.cancelled) return 'cancelled';
+  if (order.shipped) return 'shipped';
+  if (order.paid) return 'paid';
+  return 'pending';
+}
+
+/** The order object of the API, in the contract's field order. */
+export function toOrderOut({ order, items }: OrderWithItems) {
+  return {
+    id: order.id,
+    user_id: order.userId,
+    checkout_id: order.checkoutId,
+    status: orderStatus(order),
+    paid: order.paid,
+    shipped: order.shipped,
+    cancelled: order.cancelled,
+    amount: order.amount,
+    currency: order.currency,
+    items,
+    email: order.email,
+    name: order.name,
+    phone_no: order.phoneNo,
+    address: order.address,
+    postal_code: order.postalCode,
+    created_at: order.createdAt,
+    updated_at: order.updatedAt,
+    paid_at: order.paidAt,
+    shipped_at: order.shippedAt,
+    cancelled_at: order.cancelledAt,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statements for the atomic order batch (src/services/order-service.ts). Each one reads the
+// frozen lines from the checkout row itself (json_each), so the batch cannot disagree with it
+// and needs the same few bound parameters however many lines there are.
+// ---------------------------------------------------------------------------------------------
+
+/** The frozen lines of a checkout as rows `line(key, product_id, title, unit_price, quantity, line_total)`. */
+const frozenLines = (checkoutId: number) => sql`(
+  SELECT l.key AS key,
+    json_extract(l.value, '$.product_id') AS product_id,
+    json_extract(l.value, '$.title') AS title,
+    json_extract(l.value, '$.unit_price') AS unit_price,
+    json_extract(l.value, '$.quantity') AS quantity,
+    json_extract(l.value, '$.line_total') AS line_total
+  FROM ${checkouts} AS c, json_each(c.items) AS l
+  WHERE c.id = ${checkoutId}
+)`;
+
+/**
+ * The order row. Its `checkout_id` comes from a subquery that finds the checkout only while it is
+ * still open and unexpired: otherwise it is NULL, the NOT NULL constraint fails and the whole batch
+ * rolls back. A second order for the same checkout fails on the UNIQUE constraint the same way.
+ */
+export const insertOrderStatement = (db: Db, checkout: Checkout, now: string) =>
+  db.insert(orders).values({
+    userId: checkout.userId,
+    checkoutId: sql`(SELECT id FROM ${checkouts} WHERE id = ${checkout.id} AND user_id = ${checkout.userId} AND status = 'open' AND expires_at > ${now})`,
+    amount: checkout.amount,
+    currency: checkout.currency,
+    email: checkout.email,
+    name: checkout.name,
+    phoneNo: checkout.phoneNo,
+    address: checkout.address,
+    postalCode: checkout.postalCode,
+    createdAt: now,
+    updatedAt: now,
+  });
+
+/** Takes the checkout's quantities out of stock; CHECK (quantity >= 0) aborts the batch on an oversell. */
+export const takeStockStatement = (db: Db, checkoutId: number, now: string) =>
+  db
+    .update(products)
+    .set({
+      quantity: sql`${products.quantity} - (SELECT sum(line.quantity) FROM ${frozenLines(checkoutId)} AS line WHERE line.product_id = ${products.id})`,
+      updatedAt: now,
+    })
+    .where(sql`${products.id} IN (SELECT line.product_id FROM ${frozenLines(checkoutId)} AS line)`);
+
+/**
+ * The order lines, copied from the checkout (title and price stay with the order for good).
+ * An UPDATE of a deleted product matches nothing and would not abort the batch, so `product_id`
+ * is NULL — a NOT NULL violation that aborts it — unless the product still exists and is on sale.
+ */
+export const insertOrderLinesStatement = (db: Db, checkoutId: number, today: string) =>
+  db.insert(orderItems).select(sql`
+    SELECT NULL,
+      (SELECT id FROM ${orders} WHERE checkout_id = ${checkoutId}),
+      CASE WHEN EXISTS (
+        SELECT 1 FROM ${products} AS p
+        WHERE p.id = line.product_id AND p.is_visible = 1 AND p.release_date <= ${today}
+      ) THEN line.product_id END,
+      line.title, line.unit_price, line.quantity, line.line_total
+    FROM ${frozenLines(checkoutId)} AS line
+    ORDER BY line.key`);
+
+export const completeCheckoutStatement = (db: Db, checkoutId: number) =>
+  db
+    .update(checkouts)
+    .set({ status: 'completed' })
+    .where(and(eq(checkouts.id, checkoutId), eq(checkouts.status, 'open')));
+
+/**
+ * The order id is only known inside the batch: the confirmation e-mail is rendered with a
+ * placeholder number, which this statement replaces with the id of the order just inserted.
+ */
+export const ORDER_ID_PLACEHOLDER = Number.MAX_SAFE_INTEGER;
+
+export const stampOrderIdOnEmailStatement = (db: Db, emailId: string, checkoutId: number) => {
+  const orderId = sql`(SELECT id FROM ${orders} WHERE checkout_id = ${checkoutId})`;
+  const placeholder = String(ORDER_ID_PLACEHOLDER);
+  const stamped = (column: AnySQLiteColumn) => sql`replace(${column}, ${placeholder}, ${orderId})`;
+  return db
+    .update(emails)
+    .set({
+      orderId,
+      subject: stamped(emails.subject),
+      text: stamped(emails.text),
+      html: stamped(emails.html),
+    })
+    .where(eq(emails.id, emailId));
+};
+
+/**
+ * Sets flags of an order only if it is still in the state it was read in: otherwise `updated_at`
+ * becomes NULL and the NOT NULL constraint aborts the batch (with the restock and e-mails in it),
+ * so two concurrent edits can never both apply — a double cancel never restocks twice.
+ */
+export const updateOrderFlagsStatement = (
+  db: Db,
+  order: Order,
+  changes: Partial<Pick<Order, OrderFlag | 'paidAt' | 'shippedAt' | 'cancelledAt'>>,
+  now: string,
+) =>
+  db
+    .update(orders)
+    .set({
+      ...changes,
+      updatedAt: sql`CASE WHEN paid = ${Number(order.paid)} AND shipped = ${Number(order.shipped)} AND cancelled = ${Number(order.cancelled)} THEN ${now} END`,
+    })
+    .where(eq(orders.id, order.id));
+
+/** Puts an order's quantities back in stock; products deleted meanwhile are skipped. */
+export const restockStatement = (db: Db, orderId: number, now: string) =>
+  db
+    .update(products)
+    .set({
+      quantity: sql`${products.quantity} + (SELECT sum(oi.quantity) FROM ${orderItems} AS oi WHERE oi.order_id = ${orderId} AND oi.product_id = ${products.id})`,
+      updatedAt: now,
+    })
+    .where(sql`${products.id} IN (SELECT oi.product_id FROM ${orderItems} AS oi WHERE oi.order_id = ${orderId})`);

@@ -1,0 +1,233 @@
+import type { Bindings } from '../env';
+import { loadCart, newCartId, saveCart } from '../db/carts';
+import { checkoutStatus, findCheckoutOfUser } from '../db/checkouts';
+import { getDb, type Db } from '../db/client';
+import {
+  completeCheckoutStatement,
+  findOrder,
+  findOrderOfCheckout,
+  insertOrderLinesStatement,
+  insertOrderStatement,
+  ORDER_ID_PLACEHOLDER,
+  restockStatement,
+  stampOrderIdOnEmailStatement,
+  takeStockStatement,
+  updateOrderFlagsStatement,
+  type OrderFlag,
+  type OrderWithItems,
+} from '../db/orders';
+import { findProductsByIds, isOnSale } from '../db/products';
+import type { Checkout, EmailKind, FrozenLine, Order } from '../db/schema';
+import { enqueueEmails, recordEmail } from '../email/outbox';
+import { coded, notFound } from '../lib/errors';
+import { isoNow, today } from '../lib/time';
+
+/** A batch that failed is retried after re-reading the state at most this often. */
+const MAX_ATTEMPTS = 3;
+
+/** A line as far as buying it is concerned: is it on sale, and is there enough of it. */
+export interface LineToBuy {
+  product_id: number;
+  title: string | null;
+  quantity: number;
+  available: boolean;
+  stock: number;
+}
+
+/** 409 PRODUCT_UNAVAILABLE or INSUFFICIENT_STOCK for a line that cannot be bought as it is. */
+export function assertLineCanBeBought(line: LineToBuy): void {
+  const name = line.title === null ? `product ${line.product_id}` : `'${line.title}'`;
+  if (!line.available) {
+    throw coded(409, 'PRODUCT_UNAVAILABLE', `Sorry, ${name} is no longer available`, { product_id: line.product_id });
+  }
+  if (line.quantity > line.stock) {
+    throw coded(409, 'INSUFFICIENT_STOCK', `Only ${line.stock} left of ${name}`, {
+      product_id: line.product_id,
+      requested: line.quantity,
+      available: line.stock,
+    });
+  }
+}
+
+/** Quantities per product (a checkout has one line per product, but nothing here relies on it). */
+function quantitiesByProduct(lines: FrozenLine[]): Map<number, number> {
+  const quantities = new Map<number, number>();
+  for (const line of lines) quantities.set(line.product_id, (quantities.get(line.product_id) ?? 0) + line.quantity);
+  return quantities;
+}
+
+/** Why the catalog refuses these lines now (deleted, off sale, not enough stock), as a 409. */
+async function assertLinesCanBeBought(db: Db, lines: FrozenLine[]): Promise<void> {
+  const catalog = await findProductsByIds(db, lines.map((line) => line.product_id));
+  for (const [productId, quantity] of quantitiesByProduct(lines)) {
+    const product = catalog.get(productId);
+    assertLineCanBeBought({
+      product_id: productId,
+      title: lines.find((line) => line.product_id === productId)!.title,
+      quantity,
+      available: product !== undefined && isOnSale(product),
+      stock: product?.quantity ?? 0,
+    });
+  }
+}
+
+const orderSummary = (order: Pick<Order, 'id' | 'amount' | 'currency'>, items: FrozenLine[]) => ({
+  id: order.id,
+  items,
+  amount: order.amount,
+  currency: order.currency,
+});
+
+/**
+ * Turns a checkout into an order, exactly once. One D1 batch takes the stock, writes the order
+ * and its lines, completes the checkout and records the confirmation e-mail; any constraint
+ * failure rolls all of it back. After a failure the state is read again to answer why: another
+ * request already made the order (→ that order), the checkout expired, or the catalog no longer
+ * has the goods (→ 409); if none of these explains it the batch is tried again.
+ */
+export async function placeOrder(
+  env: Bindings,
+  userId: string,
+  checkoutId: number,
+): Promise<{ order: OrderWithItems; created: boolean }> {
+  const db = getDb(env);
+  let failure: unknown;
+  for (let attempt = 1; ; attempt++) {
+    const checkout = await findCheckoutOfUser(db, checkoutId, userId);
+    if (!checkout) throw coded(404, 'CHECKOUT_NOT_FOUND', 'Checkout not found');
+    const status = checkoutStatus(checkout);
+    if (status === 'completed') {
+      const existing = await findOrderOfCheckout(db, checkout.id);
+      if (existing) return { order: existing, created: false };
+    }
+    if (status === 'expired') {
+      throw coded(409, 'CHECKOUT_EXPIRED', 'This checkout has expired; please check out again', {
+        checkout_id: checkout.id,
+        expires_at: checkout.expiresAt,
+      });
+    }
+    if (failure !== undefined) {
+      await assertLinesCanBeBought(db, checkout.items);
+      if (attempt > MAX_ATTEMPTS) throw failure;
+    }
+
+    const now = isoNow();
+    const confirmation = recordEmail(db, env, {
+      kind: 'order_confirmation',
+      to: checkout.email,
+      data: { name: checkout.name, order: orderSummary({ ...checkout, id: ORDER_ID_PLACEHOLDER }, checkout.items) },
+      userId,
+    });
+    try {
+      await db.batch([
+        insertOrderStatement(db, checkout, now),
+        takeStockStatement(db, checkout.id, now),
+        insertOrderLinesStatement(db, checkout.id, today()),
+        completeCheckoutStatement(db, checkout.id),
+        confirmation.statement,
+        stampOrderIdOnEmailStatement(db, confirmation.id, checkout.id),
+      ]);
+    } catch (error) {
+      failure = error;
+      continue;
+    }
+    await enqueueEmails(env, db, [confirmation.id]);
+    await removeOrderedLinesFromCart(env, userId, checkout);
+    const order = await findOrderOfCheckout(db, checkout.id);
+    return { order: order!, created: true };
+  }
+}
+
+/**
+ * Takes the ordered quantities out of the cart the checkout was made from (a line the customer
+ * raised since keeps the difference). What is left becomes a new cart with a new `cart_id`; an
+ * emptied cart gets one on its next add. A cart that is no longer that cart is left alone. The
+ * order stands whatever happens here, so a KV failure is logged, not returned.
+ */
+async function removeOrderedLinesFromCart(env: Bindings, userId: string, checkout: Checkout): Promise<void> {
+  try {
+    const cart = await loadCart(env, userId);
+    if (cart.cart_id !== checkout.cartId) return;
+    const ordered = quantitiesByProduct(checkout.items);
+    const items = cart.items
+      .map((item) => ({ ...item, quantity: item.quantity - (ordered.get(item.product_id) ?? 0) }))
+      .filter((item) => item.quantity > 0);
+    await saveCart(env, userId, { ...cart, cart_id: items.length ? newCartId() : null, items });
+  } catch (error) {
+    console.error(JSON.stringify({ level: 'error', msg: 'cart clean-up after order failed', checkout_id: checkout.id, error: String(error) }));
+  }
+}
+
+export type OrderChanges = Partial<Record<OrderFlag, boolean>>;
+
+const FLAGS: OrderFlag[] = ['paid', 'shipped', 'cancelled'];
+const FLAG_EMAILS: Record<OrderFlag, EmailKind> = {
+  paid: 'payment_received',
+  shipped: 'order_shipped',
+  cancelled: 'order_cancelled',
+};
+const FLAG_TIMES = { paid: 'paidAt', shipped: 'shippedAt', cancelled: 'cancelledAt' } as const;
+
+/**
+ * The flags a request newly sets, after the rules: a cancelled order cannot change, a shipped
+ * order cannot be cancelled, and flags only ever go from false to true (clearing `paid` or
+ * `shipped` is a 409). Asking for a flag that is already set changes nothing.
+ */
+function flagsToSet(order: Order, changes: OrderChanges): OrderFlag[] {
+  const newlySet = FLAGS.filter((flag) => changes[flag] === true && !order[flag]);
+  const cleared = FLAGS.filter((flag) => changes[flag] === false && order[flag]);
+  if (order.cancelled && (newlySet.length || cleared.length)) {
+    throw coded(409, 'ORDER_CANCELLED', 'This order is cancelled and cannot change', { order_id: order.id });
+  }
+  if (newlySet.includes('cancelled') && (order.shipped || newlySet.includes('shipped'))) {
+    throw coded(409, 'ORDER_ALREADY_SHIPPED', 'A shipped order cannot be cancelled', { order_id: order.id });
+  }
+  if (cleared.includes('shipped')) {
+    throw coded(409, 'ORDER_ALREADY_SHIPPED', 'A shipped order cannot be marked as not shipped', { order_id: order.id });
+  }
+  if (cleared.includes('paid')) {
+    throw coded(409, 'ORDER_ALREADY_PAID', 'A paid order cannot be marked as not paid', { order_id: order.id });
+  }
+  return newlySet;
+}
+
+/**
+ * Applies a superuser's edit in one batch: the flags and their timestamps, the restock of a
+ * cancelled order and one e-mail per newly set flag. The flag update only applies to the state
+ * that was read (see updateOrderFlagsStatement), so concurrent edits are serialised: the loser
+ * re-reads and is judged against the new state.
+ */
+export async function editOrder(env: Bindings, orderId: number, changes: OrderChanges): Promise<OrderWithItems> {
+  const db = getDb(env);
+  for (let attempt = 1; ; attempt++) {
+    const current = await findOrder(db, orderId);
+    if (!current) throw notFound();
+    const { order, items } = current;
+    const newlySet = flagsToSet(order, changes);
+    if (newlySet.length === 0) return current;
+
+    const now = isoNow();
+    const update = Object.fromEntries(newlySet.flatMap((flag) => [[flag, true], [FLAG_TIMES[flag], now]]));
+    const emails = newlySet.map((flag) =>
+      recordEmail(db, env, {
+        kind: FLAG_EMAILS[flag],
+        to: order.email,
+        data: { name: order.name, order: orderSummary(order, items) },
+        userId: order.userId,
+        orderId: order.id,
+      }),
+    );
+    try {
+      await db.batch([
+        updateOrderFlagsStatement(db, order, update, now),
+        ...(newlySet.includes('cancelled') ? [restockStatement(db, order.id, now)] : []),
+        ...emails.map((email) => email.statement),
+      ]);
+    } catch (error) {
+      if (attempt >= MAX_ATTEMPTS) throw error;
+      continue;
+    }
+    await enqueueEmails(env, db, emails.map((email) => email.id));
+    return (await findOrder(db, orderId))!;
+  }
+}
