@@ -4,6 +4,8 @@ import { healthRoutes } from './health';
 import { authRoutes } from './auth';
 import { userRoutes } from './users';
 import { checkoutRoutes } from './checkout';
+import { adminRoutes } from './admin';
+import { devRoutes } from './dev';
 
 /** Every resource router, mounted at the root (their paths are absolute). */
-export const routers: OpenAPIHono<AppEnv>[] = [healthRoutes, authRoutes, userRoutes, checkoutRoutes];
+export const routers: OpenAPIHono<AppEnv>[] = [healthRoutes, authRoutes, userRoutes, checkoutRoutes, adminRoutes, devRoutes];
