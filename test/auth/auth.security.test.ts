@@ -1,0 +1,154 @@
+import { env } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { getDb } from '../../src/db/client';
+import { users } from '../../src/db/schema';
+import { deleteUser } from '../../src/db/users';
+import { api, login, PASSWORD, seedUser, uniqueEmail } from '../helpers';
+import { fixedIp, nowSeconds, signJwt, tokenFromEmail, unsignedJwt } from './support';
+
+const UNAUTHORIZED = { detail: 'Unauthorized' };
+const PROTECTED: [string, string][] = [
+  ['POST', '/auth/jwt/logout'],
+  ['GET', '/authenticated-route'],
+];
+
+async function expectUnauthorized(token: string | undefined, headers: Record<string, string> = {}) {
+  for (const [method, path] of PROTECTED) {
+    const res = await api(method, path, { token, headers });
+    expect(res.status, `${method} ${path}`).toBe(401);
+    expect(res.body).toEqual(UNAUTHORIZED);
+    expect(res.headers.get('www-authenticate')).toBeNull();
+  }
+}
+
+describe('bearer authentication of the auth routes', () => {
+  it('401 without a token, with a garbage token and with another scheme', async () => {
+    const user = await seedUser();
+    await expectUnauthorized(undefined);
+    await expectUnauthorized('not-a-jwt');
+    await expectUnauthorized(undefined, { authorization: `Basic ${user.token}` });
+    await expectUnauthorized(undefined, { authorization: 'Bearer' });
+  });
+
+  it('accepts the scheme in any case and surrounding spaces', async () => {
+    const user = await seedUser();
+    const res = await api('GET', '/authenticated-route', { headers: { authorization: `bEaReR   ${user.token}  ` } });
+    expect(res.status).toBe(200);
+  });
+
+  it('401 for tampered tokens: alg none, wrong secret, edited payload', async () => {
+    const user = await seedUser();
+    const claims = { sub: user.id, aud: ['fastapi-users:auth'], exp: nowSeconds() + 3600 };
+    await expectUnauthorized(unsignedJwt(claims));
+    await expectUnauthorized(await signJwt(claims, 'some-other-secret-that-is-long-enough!!'));
+    const [header, , signature] = user.token.split('.');
+    const edited = btoa(JSON.stringify({ ...claims, sub: crypto.randomUUID() })).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+    await expectUnauthorized(`${header}.${edited}.${signature}`);
+  });
+
+  it('401 for expired tokens, tokens without exp and tokens for another audience', async () => {
+    const user = await seedUser();
+    await expectUnauthorized(await signJwt({ sub: user.id, aud: ['fastapi-users:auth'], exp: nowSeconds() - 1 }));
+    await expectUnauthorized(await signJwt({ sub: user.id, aud: ['fastapi-users:auth'] }));
+    await expectUnauthorized(await signJwt({ sub: user.id, exp: nowSeconds() + 3600 }));
+    await expectUnauthorized(await signJwt({ sub: user.id, aud: 'something-else', exp: nowSeconds() + 3600 }));
+  });
+
+  it('never accepts reset or verify tokens as access tokens', async () => {
+    const user = await seedUser();
+    await api('POST', '/auth/forgot-password', { json: { email: user.email } });
+    await api('POST', '/auth/request-verify-token', { json: { email: user.email } });
+    await expectUnauthorized(await tokenFromEmail(user.email, 'reset_password'));
+    await expectUnauthorized(await tokenFromEmail(user.email, 'verify'));
+  });
+
+  it('401 for a sub that is not a UUID, an unknown user, a deleted user and an inactive user', async () => {
+    await expectUnauthorized(await signJwt({ sub: 'admin', aud: ['fastapi-users:auth'], exp: nowSeconds() + 3600 }));
+    await expectUnauthorized(await signJwt({ sub: crypto.randomUUID(), aud: ['fastapi-users:auth'], exp: nowSeconds() + 3600 }));
+    const deleted = await seedUser();
+    await deleteUser(getDb(env), deleted.id);
+    await expectUnauthorized(deleted.token);
+    const deactivated = await seedUser();
+    await getDb(env).update(users).set({ isActive: false }).where(eq(users.id, deactivated.id));
+    await expectUnauthorized(deactivated.token);
+  });
+
+  it('401 for a token after logout', async () => {
+    const user = await seedUser();
+    const token = await login(user.email);
+    expect((await api('POST', '/auth/jwt/logout', { token })).status).toBe(204);
+    await expectUnauthorized(token);
+  });
+
+  it('401 for every earlier token after a password change, including tokens of the FastAPI original', async () => {
+    const user = await seedUser();
+    const legacy = await signJwt({ sub: user.id, aud: ['fastapi-users:auth'], exp: nowSeconds() + 3600 });
+    expect((await api('GET', '/authenticated-route', { token: legacy })).status).toBe(200);
+    expect((await api('PATCH', '/users/me', { token: user.token, json: { password: 'a new strong secret' } })).status).toBe(200);
+    await expectUnauthorized(user.token);
+    await expectUnauthorized(legacy);
+    expect((await api('GET', '/authenticated-route', { token: await login(user.email, 'a new strong secret') })).status).toBe(200);
+  });
+});
+
+describe('rate limits', () => {
+  /** Sends `count` requests from one address and returns the last answer. */
+  async function burst(count: number, send: (ip: string) => ReturnType<typeof api>) {
+    const ip = fixedIp();
+    let last: Awaited<ReturnType<typeof api>> | undefined;
+    for (let i = 0; i < count; i++) {
+      last = await send(ip);
+      if (last.status === 429) break;
+    }
+    return last!;
+  }
+
+  function expectTooMany(res: Awaited<ReturnType<typeof api>>) {
+    expect(res.status).toBe(429);
+    expect(res.body).toEqual({ detail: 'Too Many Requests' });
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+  }
+
+  it('login: per address and e-mail', async () => {
+    const email = uniqueEmail();
+    const res = await burst(40, (ip) =>
+      api('POST', '/auth/jwt/login', { form: { username: email, password: 'wrong password' }, headers: { 'cf-connecting-ip': ip } }),
+    );
+    expectTooMany(res);
+  });
+
+  it('register: per address', async () => {
+    const res = await burst(100, (ip) =>
+      api('POST', '/auth/register', { json: { email: uniqueEmail(), password: 'short' }, headers: { 'cf-connecting-ip': ip } }),
+    );
+    expectTooMany(res);
+  });
+
+  it('forgot-password: per address and e-mail', async () => {
+    const email = uniqueEmail();
+    const res = await burst(40, (ip) => api('POST', '/auth/forgot-password', { json: { email }, headers: { 'cf-connecting-ip': ip } }));
+    expectTooMany(res);
+  });
+
+  it('request-verify-token: per address and e-mail', async () => {
+    const email = uniqueEmail();
+    const res = await burst(40, (ip) => api('POST', '/auth/request-verify-token', { json: { email }, headers: { 'cf-connecting-ip': ip } }));
+    expectTooMany(res);
+  });
+
+  it('reset-password: per address', async () => {
+    const res = await burst(60, (ip) =>
+      api('POST', '/auth/reset-password', { json: { token: 'foo', password: PASSWORD }, headers: { 'cf-connecting-ip': ip } }),
+    );
+    expectTooMany(res);
+  });
+
+  it('counts another address separately', async () => {
+    const email = uniqueEmail();
+    const limited = await burst(40, (ip) => api('POST', '/auth/forgot-password', { json: { email }, headers: { 'cf-connecting-ip': ip } }));
+    expect(limited.status).toBe(429);
+    const fresh = await api('POST', '/auth/forgot-password', { json: { email }, headers: { 'cf-connecting-ip': fixedIp() } });
+    expect(fresh.status).toBe(202);
+  });
+});
