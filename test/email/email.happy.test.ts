@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getDb } from '../../src/db/client';
 import { enqueueEmails } from '../../src/email/outbox';
 import worker from '../../src/index';
+import { api, seedUser } from '../helpers';
 import { deliver, jsonResponse, readEmail, recordTestEmail, RESEND_URL, resendEnv, secondsAgo } from './fixtures';
 
 afterEach(() => {
@@ -130,5 +131,50 @@ describe('the scheduled re-queue job', () => {
     expect(row.status).toBe('failed');
     expect(row.lastError).toBe('expired: not delivered within 24 hours; last error: Resend answered 503 error');
     expect(row.queuedAt).toBeNull();
+  });
+});
+
+interface MailboxEmail {
+  subject: string;
+  status: string;
+  text: string;
+  links: string[];
+}
+
+/** The mailbox of one address once the queue has delivered `count` e-mails to it. */
+async function deliveredTo(address: string, count: number): Promise<MailboxEmail[]> {
+  let mails: MailboxEmail[] = [];
+  await expect
+    .poll(
+      async () => {
+        mails = (await api<MailboxEmail[]>('GET', `/dev/mailbox?to=${encodeURIComponent(address)}`)).body;
+        return mails.filter((mail) => mail.status === 'sent').length;
+      },
+      { timeout: 15_000, interval: 200 },
+    )
+    .toBe(count);
+  return mails;
+}
+
+describe('from a request to a delivered e-mail', () => {
+  it('POST /auth/forgot-password → a delivered reset e-mail whose link resets the password → a "password changed" e-mail', async () => {
+    const user = await seedUser({ firstName: '<b>Asha</b>' });
+
+    const forgot = await api('POST', '/auth/forgot-password', { json: { email: user.email } });
+    expect(forgot.status).toBe(202);
+
+    const [reset] = await deliveredTo(user.email, 1);
+    expect(reset!.subject).toBe('Reset your Ashte password');
+    expect(reset!.text).toMatch(/^Hello <b>Asha<\/b>,/);
+    expect(reset!.links).toHaveLength(1);
+    const link = new URL(reset!.links[0]!);
+    expect(`${link.origin}${link.pathname}`).toBe('http://localhost:8787/reset-password');
+    const token = link.searchParams.get('token')!;
+
+    const changed = await api('POST', '/auth/reset-password', { json: { token, password: 'a brand new passphrase' } });
+    expect(changed.status).toBe(200);
+
+    const mails = await deliveredTo(user.email, 2);
+    expect(mails.map((mail) => mail.subject)).toEqual(['Your Ashte password was changed', 'Reset your Ashte password']);
   });
 });
