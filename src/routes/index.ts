@@ -6,6 +6,7 @@ import { userRoutes } from './users';
 import { checkoutRoutes } from './checkout';
 import { adminRoutes } from './admin';
 import { devRoutes } from './dev';
+import { orderRoutes } from './orders';
 
 /** Every resource router, mounted at the root (their paths are absolute). */
-export const routers: OpenAPIHono<AppEnv>[] = [healthRoutes, authRoutes, userRoutes, checkoutRoutes, adminRoutes, devRoutes];
+export const routers: OpenAPIHono<AppEnv>[] = [healthRoutes, authRoutes, userRoutes, checkoutRoutes, adminRoutes, devRoutes, orderRoutes];

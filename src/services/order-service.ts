@@ -19,34 +19,17 @@ import {
 import { findProductsByIds, isOnSale } from '../db/products';
 import type { Checkout, EmailKind, FrozenLine, Order } from '../db/schema';
 import { enqueueEmails, recordEmail } from '../email/outbox';
-import { coded, notFound } from '../lib/errors';
+import { ApiError, coded, notFound } from '../lib/errors';
 import { isoNow, today } from '../lib/time';
+import { lineProblem } from './cart-pricing';
 
 /** A batch that failed is retried after re-reading the state at most this often. */
 const MAX_ATTEMPTS = 3;
 
-/** A line as far as buying it is concerned: is it on sale, and is there enough of it. */
-export interface LineToBuy {
-  product_id: number;
-  title: string | null;
-  quantity: number;
-  available: boolean;
-  stock: number;
-}
-
-/** 409 PRODUCT_UNAVAILABLE or INSUFFICIENT_STOCK for a line that cannot be bought as it is. */
-export function assertLineCanBeBought(line: LineToBuy): void {
-  const name = line.title === null ? `product ${line.product_id}` : `'${line.title}'`;
-  if (!line.available) {
-    throw coded(409, 'PRODUCT_UNAVAILABLE', `Sorry, ${name} is no longer available`, { product_id: line.product_id });
-  }
-  if (line.quantity > line.stock) {
-    throw coded(409, 'INSUFFICIENT_STOCK', `Only ${line.stock} left of ${name}`, {
-      product_id: line.product_id,
-      requested: line.quantity,
-      available: line.stock,
-    });
-  }
+/** 409 PRODUCT_UNAVAILABLE or INSUFFICIENT_STOCK (the cart's own wording) for a line that cannot be bought. */
+export function assertLineCanBeBought(line: Parameters<typeof lineProblem>[0]): void {
+  const problem = lineProblem(line);
+  if (problem) throw new ApiError(409, problem);
 }
 
 /** Quantities per product (a checkout has one line per product, but nothing here relies on it). */

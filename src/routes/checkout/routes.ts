@@ -48,8 +48,9 @@ const phoneNumber = () =>
     )
     .transform((value) => value.replace(PHONE_SEPARATORS, ''))
     .openapi({
-      type: 'string',
-      maxLength: 40,
+      // A JSON number is accepted too (maxLength applies to strings, minimum to numbers).
+      type: ['string', 'integer'],
+      minimum: 0,
       example: '+91 98765 43210',
       description:
         'String or number. 6–20 digits with an optional leading `+`; spaces, dashes, dots and parentheses are allowed and stripped.',

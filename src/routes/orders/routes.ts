@@ -1,0 +1,204 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../../app-env';
+import { getDb } from '../../db/client';
+import { orderExists } from '../../db/orders';
+import { notFound } from '../../lib/errors';
+import { errors, json, jsonBody, SECURITY } from '../../lib/openapi';
+import { boolean, idParam, integer, queryInt, text } from '../../lib/schemas';
+import { requireSuperuser, requireUser } from '../../middleware/auth';
+import { FrozenLineSchema } from '../checkout/routes';
+
+const timestamp = (description?: string) => z.string().openapi({ example: '2026-11-25T10:00:00Z', ...(description ? { description } : {}) });
+
+export const OrderSchema = z
+  .object({
+    id: z.number().int(),
+    user_id: z.string().openapi({ format: 'uuid', description: 'The customer; kept when the user is deleted (no foreign key)' }),
+    checkout_id: z.number().int(),
+    status: z.enum(['pending', 'paid', 'shipped', 'cancelled']).openapi({
+      description: 'Derived: `cancelled` if cancelled, else `shipped` if shipped, else `paid` if paid, else `pending`',
+    }),
+    paid: z.boolean(),
+    shipped: z.boolean(),
+    cancelled: z.boolean(),
+    amount: z.number().int().openapi({ description: 'Total in minor units, as frozen at checkout' }),
+    currency: z.string().openapi({ example: 'INR' }),
+    items: z.array(FrozenLineSchema).openapi({ description: 'Lines with their own title and price: deleting a product never changes them' }),
+    email: z.string(),
+    name: z.string(),
+    phone_no: z.string(),
+    address: z.string(),
+    postal_code: z.string(),
+    created_at: timestamp(),
+    updated_at: timestamp(),
+    paid_at: timestamp().nullable(),
+    shipped_at: timestamp().nullable(),
+    cancelled_at: timestamp().nullable(),
+  })
+  .openapi('Order');
+
+const OrderList = z.array(OrderSchema).openapi('OrderList');
+
+/** Python's `uuid.UUID` accepts braces, a `urn:uuid:` prefix, any case and any hyphens. */
+const LENIENT_UUID = /^(?:urn:)?(?:uuid:)?\{*(?:-*[0-9a-fA-F]){32}-*\}*$/;
+
+const canonicalUuid = (value: string) => {
+  const hex = value.replace(/^(?:urn:)?(?:uuid:)?/, '').replace(/[{}-]/g, '').toLowerCase();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+};
+
+const userIdFilter = () =>
+  text({ max: 60 })
+    .pipe(z.string().regex(LENIENT_UUID))
+    .transform(canonicalUuid)
+    .openapi({
+      type: 'string',
+      format: 'uuid',
+      description:
+        'Only orders of this user. Superusers may name anyone; for everyone else it can only narrow the list to their own orders ' +
+        '(another user’s id gives an empty list, never their orders).',
+    });
+
+const limit = <T extends z.ZodType>(field: T): T => field.openapi({ description: 'Page size, 1–100 (default 20)' });
+const offset = <T extends z.ZodType>(field: T): T => field.openapi({ description: 'Orders to skip (default 0)' });
+
+export const PAGE_DEFAULTS = { limit: 20, offset: 0 } as const;
+
+const OrderIdParam = idParam('order_id');
+
+const ORDER_ERRORS_NOTE =
+  '401 without a valid token. Someone else’s order is as unknown as a missing one (never 403).';
+
+/**
+ * Answers 404 for an unknown order id before the body is validated, in FastAPI's order of checks
+ * (path id 404 → body 422).
+ */
+const orderMustExist = createMiddleware<AppEnv>(async (c, next) => {
+  const parsed = OrderIdParam.safeParse(c.req.param());
+  if (!parsed.success || !(await orderExists(getDb(c.env), parsed.data.order_id))) throw notFound();
+  await next();
+});
+
+export const createOrder = createRoute({
+  method: 'post',
+  path: '/orders/create',
+  tags: ['orders'],
+  summary: 'Turn a checkout into an order, exactly once',
+  description:
+    'In one D1 batch: stock goes down for every line (the database refuses to go below zero and the whole batch rolls back), ' +
+    'the order and its lines are written, the checkout is marked completed and the confirmation e-mail is recorded (its order number is filled in inside the batch). ' +
+    'Then the ordered quantities leave the cart; what remains of it gets a new `cart_id`. ' +
+    'A repeat for a completed checkout, also a concurrent one, answers 200 with the same order. ' +
+    '409 `INSUFFICIENT_STOCK` (`product_id`, `requested`, `available`) or `PRODUCT_UNAVAILABLE` (`product_id`; the product was deleted or taken off sale since checkout) change nothing; ' +
+    '409 `CHECKOUT_EXPIRED` when the checkout is past `expires_at`. Prices are those frozen at checkout.',
+  security: SECURITY,
+  middleware: [requireUser] as const,
+  request: { body: jsonBody(z.object({ checkout_id: integer({ min: 1 }) }).openapi('CreateOrderRequest')) },
+  responses: {
+    201: json(OrderSchema, 'Order created'),
+    200: json(OrderSchema, 'The checkout was already an order: that order'),
+    ...errors(401, 404, 409, 413, 422),
+  },
+});
+
+export const viewOrders = createRoute({
+  method: 'post',
+  path: '/orders/view',
+  tags: ['orders'],
+  summary: 'One order by id, or a page of orders (newest first)',
+  description:
+    '`{"order_id": n}` answers that order (404 `ORDER_NOT_FOUND` when it does not exist or is someone else’s). ' +
+    'Otherwise (`{}`, an empty body, or `{limit, offset, user_id}`) a list, newest first, with `X-Total-Count`: ' +
+    'a superuser sees everyone’s orders and may filter by `user_id`; others see only their own. ' + ORDER_ERRORS_NOTE,
+  security: SECURITY,
+  middleware: [requireUser] as const,
+  request: {
+    body: jsonBody(
+      z
+        .object({
+          order_id: integer({ min: 1 }).nullish(),
+          limit: limit(integer({ min: 1, max: 100 }).nullish()),
+          offset: offset(integer({ min: 0 }).nullish()),
+          user_id: userIdFilter().nullish(),
+        })
+        .nullable()
+        .openapi('ViewOrdersRequest'),
+    ),
+  },
+  responses: {
+    200: {
+      ...json(z.union([OrderSchema, OrderList]), 'The order (when `order_id` was given), else the list'),
+      headers: { 'X-Total-Count': { schema: { type: 'integer' }, description: 'Lists only: orders matching the filter' } },
+    },
+    ...errors(401, 404, 413, 422),
+  },
+});
+
+export const listOrders = createRoute({
+  method: 'get',
+  path: '/orders',
+  tags: ['orders'],
+  summary: 'A page of orders, newest first',
+  description: 'As `POST /orders/view` without `order_id`. ' + ORDER_ERRORS_NOTE,
+  security: SECURITY,
+  middleware: [requireUser] as const,
+  request: {
+    query: z.object({
+      limit: limit(queryInt({ min: 1, max: 100 })),
+      offset: offset(queryInt({ min: 0 })),
+      user_id: userIdFilter().optional(),
+    }),
+  },
+  responses: {
+    200: {
+      ...json(OrderList),
+      headers: { 'X-Total-Count': { schema: { type: 'integer' }, description: 'Orders matching the filter' } },
+    },
+    ...errors(401, 422),
+  },
+});
+
+export const getOrder = createRoute({
+  method: 'get',
+  path: '/orders/{order_id}',
+  tags: ['orders'],
+  summary: 'One order',
+  description:
+    'Path ids follow the shop-wide rule: an unknown, malformed or someone else’s id is the plain `{"detail":"Not Found"}` ' +
+    '(`POST /orders/view`, which takes the id in the body, answers the coded `ORDER_NOT_FOUND`).',
+  security: SECURITY,
+  middleware: [requireUser] as const,
+  request: { params: OrderIdParam },
+  responses: { 200: json(OrderSchema), ...errors(401, 404) },
+});
+
+const flag = (description: string) => boolean().nullish().openapi({ description });
+
+export const EditOrderRequest = z
+  .object({
+    paid: flag('`true` marks the order paid, sets `paid_at` and queues a "payment received" e-mail'),
+    shipped: flag('`true` marks the order shipped, sets `shipped_at` and queues an "order shipped" e-mail'),
+    cancelled: flag('`true` cancels the order: its stock goes back (products deleted since are skipped) and an "order cancelled" e-mail is queued'),
+  })
+  .refine((body) => body.paid != null || body.shipped != null || body.cancelled != null, {
+    message: 'At least one of shipped, paid, cancelled is required',
+  })
+  .openapi('EditOrderRequest', { minProperties: 1, description: 'At least one of `paid`, `shipped`, `cancelled` (null counts as absent); other fields are ignored.' });
+
+export const editOrder = createRoute({
+  method: 'put',
+  path: '/orders/edit/{order_id}',
+  tags: ['orders'],
+  summary: 'Mark an order paid, shipped or cancelled (superuser)',
+  description:
+    'Flags only go from false to true: setting a flag that is already set changes nothing and sends no e-mail; ' +
+    'clearing `paid` or `shipped` is a 409 (`ORDER_ALREADY_PAID` / `ORDER_ALREADY_SHIPPED`). ' +
+    'A cancelled order cannot change (409 `ORDER_CANCELLED`, unless the request changes nothing); a shipped order cannot be cancelled (409 `ORDER_ALREADY_SHIPPED`). ' +
+    'Shipping an unpaid order and cancelling a paid one are allowed. Flags, timestamps, restock and e-mails are one batch that applies only to the state it was ' +
+    'decided on, so concurrent edits never apply twice (a double cancel restocks once). An unknown id is the plain 404.',
+  security: SECURITY,
+  middleware: [requireSuperuser, orderMustExist] as const,
+  request: { params: OrderIdParam, body: jsonBody(EditOrderRequest) },
+  responses: { 200: json(OrderSchema), ...errors(401, 403, 404, 409, 413, 422) },
+});
