@@ -1,0 +1,88 @@
+import { env } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { getDb } from '../../src/db/client';
+import { users } from '../../src/db/schema';
+import { api, seedSuperuser, seedUser } from '../helpers';
+import { nowSeconds, signJwt, storedUser } from '../auth/support';
+
+const ROUTES = (id: string): [string, string, unknown][] => [
+  ['GET', '/users/me', undefined],
+  ['PATCH', '/users/me', { first_name: 'x' }],
+  ['GET', `/users/${id}`, undefined],
+  ['PATCH', `/users/${id}`, { first_name: 'x' }],
+  ['DELETE', `/users/${id}`, undefined],
+];
+
+describe('authentication of /users routes', () => {
+  it('401 without a token, with a bad token and with an expired token on every route', async () => {
+    const user = await seedUser();
+    const expired = await signJwt({ sub: user.id, aud: ['fastapi-users:auth'], exp: nowSeconds() - 5 });
+    for (const token of [undefined, 'bad-token', expired]) {
+      for (const [method, path, json] of ROUTES(user.id)) {
+        const res = await api(method, path, { token, json });
+        expect(res.status, `${method} ${path}`).toBe(401);
+        expect(res.body).toEqual({ detail: 'Unauthorized' });
+        expect(res.headers.get('www-authenticate')).toBeNull();
+      }
+    }
+    expect(await storedUser(user.id)).toMatchObject({ firstName: null });
+  });
+
+  it('401 before 422: PATCH /users/me with no token and no body', async () => {
+    const res = await api('PATCH', '/users/me', {});
+    expect(res.status).toBe(401);
+  });
+
+  it('422 for malformed JSON comes before authentication', async () => {
+    const res = await api('PATCH', '/users/me', { raw: '{"first_name":', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(422);
+    expect(res.body.detail[0].type).toBe('json_invalid');
+  });
+
+  it('401 for an inactive user, superuser or not', async () => {
+    const admin = await seedSuperuser();
+    const target = await seedUser();
+    await getDb(env).update(users).set({ isActive: false }).where(eq(users.id, admin.id));
+    for (const [method, path, json] of ROUTES(target.id)) {
+      expect((await api(method, path, { token: admin.token, json })).status).toBe(401);
+    }
+  });
+});
+
+describe('authorisation of /users/{id}', () => {
+  it('403 for a normal user, before the id (404) and the body (422) are looked at', async () => {
+    const user = await seedUser();
+    const victim = await seedUser();
+    for (const id of [victim.id, user.id, crypto.randomUUID(), 'foo']) {
+      for (const [method, json] of [['GET', undefined], ['PATCH', { is_superuser: true }], ['PATCH', { is_active: 'x' }], ['DELETE', undefined]] as const) {
+        const res = await api(method, `/users/${id}`, { token: user.token, json });
+        expect(res.status, `${method} ${id}`).toBe(403);
+        expect(res.body).toEqual({ detail: 'Forbidden' });
+      }
+    }
+    const res = await api('PATCH', `/users/${user.id}`, { token: user.token });
+    expect(res.status).toBe(403);
+    // There is no DELETE /users/me: it reaches /users/{id}, which a normal user may not use.
+    const deleteMe = await api('DELETE', '/users/me', { token: user.token });
+    expect(deleteMe.status).toBe(403);
+    expect(deleteMe.body).toEqual({ detail: 'Forbidden' });
+    expect(await storedUser(victim.id)).toBeDefined();
+    expect(await storedUser(user.id)).toMatchObject({ isSuperuser: false });
+  });
+
+  it('a user who lost superuser rights is refused at once', async () => {
+    const admin = await seedSuperuser();
+    const other = await seedUser();
+    expect((await api('GET', `/users/${other.id}`, { token: admin.token })).status).toBe(200);
+    await getDb(env).update(users).set({ isSuperuser: false }).where(eq(users.id, admin.id));
+    expect((await api('GET', `/users/${other.id}`, { token: admin.token })).status).toBe(403);
+  });
+
+  it('PATCH /users/me cannot escalate privileges', async () => {
+    const user = await seedUser();
+    await api('PATCH', '/users/me', { token: user.token, json: { is_superuser: true, is_verified: true, is_active: true, id: crypto.randomUUID() } });
+    expect(await storedUser(user.id)).toMatchObject({ isSuperuser: false, isVerified: false });
+    expect((await api('GET', `/users/${user.id}`, { token: user.token })).status).toBe(403);
+  });
+});
