@@ -1,7 +1,7 @@
-import { inArray } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client';
 import { products, type Product } from './schema';
-import { today } from '../lib/time';
+import { isoNow, today } from '../lib/time';
 
 /** On sale: visible and released today or earlier. Everyone but a superuser sees only these. */
 export const isOnSale = (product: Product, date = today()) => product.isVisible && product.releaseDate <= date;
@@ -15,4 +15,126 @@ export async function findProductsByIds(db: Db, ids: number[]): Promise<Map<numb
     for (const row of rows) found.set(row.id, row);
   }
   return found;
+}
+
+export const findProductById = (db: Db, id: number): Promise<Product | undefined> =>
+  db.select().from(products).where(eq(products.id, id)).get();
+
+/** The public product object, in the contract's field order. */
+export function toProductOut(product: Product, currency: string) {
+  return {
+    id: product.id,
+    title: product.title,
+    description: product.description,
+    price: product.price,
+    currency,
+    release_date: product.releaseDate,
+    quantity: product.quantity,
+    is_visible: product.isVisible,
+    created_at: product.createdAt,
+    updated_at: product.updatedAt,
+  };
+}
+
+export const PRODUCT_SORTS = ['id', '-id', 'price', '-price', 'title', '-title', 'release_date', '-release_date'] as const;
+export type ProductSort = (typeof PRODUCT_SORTS)[number];
+
+export interface ProductFilter {
+  /** Only products on sale on this date (everyone but a superuser). */
+  onSaleOn?: string;
+  /** Case-insensitive (ASCII) substring of the title or the description; `%` and `_` are literal. */
+  q?: string;
+  minPrice?: number;
+  maxPrice?: number;
+  /** true: quantity > 0; false: quantity = 0. */
+  inStock?: boolean;
+}
+
+export interface ProductPage {
+  sort: ProductSort;
+  limit: number;
+  offset: number;
+}
+
+const SORT_COLUMNS = { id: products.id, price: products.price, title: products.title, release_date: products.releaseDate };
+
+/** `LIKE` pattern matching `text` literally anywhere (escape character `\`). */
+const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+
+function filterConditions(filter: ProductFilter, releaseDateIsSortKey: boolean): SQL[] {
+  const conditions: SQL[] = [];
+  if (filter.onSaleOn !== undefined) {
+    conditions.push(eq(products.isVisible, true));
+    // Most visible products are already released: telling the planner so lets it walk an
+    // index in the requested order (products_visible_*_idx) instead of sorting the range
+    // it would otherwise take from products_on_sale_idx.
+    conditions.push(
+      releaseDateIsSortKey
+        ? lte(products.releaseDate, filter.onSaleOn)
+        : sql`likelihood(${products.releaseDate} <= ${filter.onSaleOn}, 0.9)`,
+    );
+  }
+  if (filter.q) {
+    const pattern = containsPattern(filter.q);
+    conditions.push(sql`(${products.title} LIKE ${pattern} ESCAPE '\\' OR ${products.description} LIKE ${pattern} ESCAPE '\\')`);
+  }
+  if (filter.minPrice !== undefined) conditions.push(gte(products.price, filter.minPrice));
+  if (filter.maxPrice !== undefined) conditions.push(lte(products.price, filter.maxPrice));
+  if (filter.inStock === true) conditions.push(gt(products.quantity, 0));
+  if (filter.inStock === false) conditions.push(eq(products.quantity, 0));
+  return conditions;
+}
+
+/**
+ * The two queries behind `GET /products`: the page, ordered by the sort key with the id as
+ * tie-breaker in the same direction (so one index walk serves both), and the total count.
+ * Exposed for the query-plan test.
+ */
+export function productListingQueries(db: Db, filter: ProductFilter, page: ProductPage) {
+  const key = page.sort.replace(/^-/, '') as keyof typeof SORT_COLUMNS;
+  const direction = page.sort.startsWith('-') ? desc : asc;
+  const orderBy = key === 'id' ? [direction(products.id)] : [direction(SORT_COLUMNS[key]), direction(products.id)];
+  const pageQuery = db
+    .select()
+    .from(products)
+    .where(and(...filterConditions(filter, key === 'release_date')))
+    .orderBy(...orderBy)
+    .limit(page.limit)
+    .offset(page.offset);
+  const countQuery = db
+    .select({ total: count() })
+    .from(products)
+    .where(and(...filterConditions(filter, true)));
+  return { pageQuery, countQuery };
+}
+
+/** One page of products and the number of products matching the filter, read together. */
+export async function listProducts(db: Db, filter: ProductFilter, page: ProductPage): Promise<{ rows: Product[]; total: number }> {
+  const { pageQuery, countQuery } = productListingQueries(db, filter, page);
+  const [rows, totals] = await db.batch([pageQuery, countQuery]);
+  return { rows, total: totals[0]?.total ?? 0 };
+}
+
+export type NewProduct = Pick<typeof products.$inferInsert, 'title' | 'description' | 'price' | 'releaseDate' | 'quantity' | 'isVisible'>;
+
+export async function insertProduct(db: Db, values: NewProduct): Promise<Product> {
+  const now = isoNow();
+  const [row] = await db.insert(products).values({ ...values, createdAt: now, updatedAt: now }).returning();
+  return row!;
+}
+
+/** Applies the given changes and bumps updated_at; undefined when there is no such product. */
+export async function updateProduct(db: Db, id: number, changes: Partial<NewProduct>): Promise<Product | undefined> {
+  const [row] = await db
+    .update(products)
+    .set({ ...changes, updatedAt: isoNow() })
+    .where(eq(products.id, id))
+    .returning();
+  return row;
+}
+
+/** Deletes a product; false when there was none. Order lines keep their own copies. */
+export async function deleteProduct(db: Db, id: number): Promise<boolean> {
+  const deleted = await db.delete(products).where(eq(products.id, id)).returning({ id: products.id });
+  return deleted.length > 0;
 }

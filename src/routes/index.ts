@@ -7,6 +7,7 @@ import { checkoutRoutes } from './checkout';
 import { adminRoutes } from './admin';
 import { devRoutes } from './dev';
 import { orderRoutes } from './orders';
+import { productRoutes } from './products';
 
 /** Every resource router, mounted at the root (their paths are absolute). */
-export const routers: OpenAPIHono<AppEnv>[] = [healthRoutes, authRoutes, userRoutes, checkoutRoutes, adminRoutes, devRoutes, orderRoutes];
+export const routers: OpenAPIHono<AppEnv>[] = [healthRoutes, authRoutes, userRoutes, checkoutRoutes, adminRoutes, devRoutes, orderRoutes, productRoutes];
