@@ -190,7 +190,11 @@ export async function editOrder(env: Bindings, orderId: number, changes: OrderCh
     if (newlySet.length === 0) return current;
 
     const now = isoNow();
-    const update = Object.fromEntries(newlySet.flatMap((flag) => [[flag, true], [FLAG_TIMES[flag], now]]));
+    const update: Parameters<typeof updateOrderFlagsStatement>[2] = {};
+    for (const flag of newlySet) {
+      update[flag] = true;
+      update[FLAG_TIMES[flag]] = now;
+    }
     const emails = newlySet.map((flag) =>
       recordEmail(db, env, {
         kind: FLAG_EMAILS[flag],

@@ -1,6 +1,10 @@
+import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { d1ErrorMessage, getDb } from '../../src/db/client';
+import { insertOrderStatement, takeStockStatement } from '../../src/db/orders';
 import { checkouts, products } from '../../src/db/schema';
+import { isoNow } from '../../src/lib/time';
 import { api, seedSuperuser, seedUser } from '../helpers';
 import { checkoutRow, db, emailsTo, openCheckout, ordersOfCheckout, placeOrder, seedProduct, stockOf } from './fixtures';
 
@@ -223,5 +227,29 @@ describe('PUT /orders/edit/{order_id} refusals', () => {
     const noop = await edit(admin, fresh.id, { paid: false, shipped: false, cancelled: false });
     expect(noop.status).toBe(200);
     expect(noop.body).toEqual(fresh);
+  });
+});
+
+describe('the order batch guards itself (behind the route’s own checks)', () => {
+  it('refuses to insert an order for an expired or completed checkout, rolling back the stock', async () => {
+    const user = await seedUser();
+    const mug = await seedProduct({ quantity: 5 });
+    const checkout = await openCheckout(user, [[mug, 2]]);
+    const database = getDb(env);
+
+    await db().update(checkouts).set({ expiresAt: '2020-01-01T00:00:00Z' }).where(eq(checkouts.id, checkout.checkout_id));
+    const expired = (await checkoutRow(checkout.checkout_id))!;
+    await expect(
+      database.batch([takeStockStatement(database, expired.id, isoNow()), insertOrderStatement(database, expired, isoNow())]),
+    ).rejects.toSatisfy((error) => /NOT NULL constraint failed: orders\.checkout_id/.test(d1ErrorMessage(error)));
+
+    await db().update(checkouts).set({ expiresAt: '2999-01-01T00:00:00Z', status: 'completed' }).where(eq(checkouts.id, checkout.checkout_id));
+    const completed = (await checkoutRow(checkout.checkout_id))!;
+    await expect(
+      database.batch([takeStockStatement(database, completed.id, isoNow()), insertOrderStatement(database, completed, isoNow())]),
+    ).rejects.toSatisfy((error) => /NOT NULL constraint failed: orders\.checkout_id/.test(d1ErrorMessage(error)));
+
+    expect(await stockOf(mug.id)).toBe(5);
+    expect(await ordersOfCheckout(checkout.checkout_id)).toEqual([]);
   });
 });

@@ -159,7 +159,7 @@ describe('POST /orders/create', () => {
     const buyers = 8;
     const mug = await seedProduct({ quantity: units });
     const customers = await Promise.all(Array.from({ length: buyers }, () => seedUser()));
-    const checkouts = [];
+    const checkouts: { checkout_id: number }[] = [];
     for (const customer of customers) checkouts.push(await openCheckout(customer, [[mug, 1]]));
 
     const answers = await Promise.all(customers.map((customer, i) => create(customer, checkouts[i]!.checkout_id)));
