@@ -115,7 +115,8 @@ describe('POST /orders/create', () => {
     const after = await loadCart(env, user.id);
     expect(after).toMatchObject({ cart_id: null, items: [] });
     const shown = await api('GET', '/cart/show', { token: user.token });
-    if (shown.status === 200) expect(shown.body).toMatchObject({ cart_id: null, items: [] });
+    expect(shown.status).toBe(200);
+    expect(shown.body).toMatchObject({ cart_id: null, items: [] });
   });
 
   it('leaves a cart alone that is no longer the cart of the checkout', async () => {
@@ -183,6 +184,31 @@ describe('POST /orders/create', () => {
     for (const [i, res] of answers.entries()) {
       expect((await checkoutRow(checkouts[i]!.checkout_id))?.status).toBe(res.status === 201 ? 'completed' : 'open');
     }
+  });
+});
+
+describe('the whole path through the cart routes', () => {
+  it('cart → checkout → order → a new cart_id on the next add', async () => {
+    const user = await seedUser();
+    const mug = await seedProduct({ price: 450, quantity: 4 });
+    const added = await api('POST', '/cart/add', { token: user.token, json: [{ product_id: mug.id, quantity: 2 }] });
+    expect(added.status).toBe(200);
+    const cartId = added.body.cart_id;
+    const checkout = await api('POST', '/checkout', {
+      token: user.token,
+      json: { cart_id: cartId, amount: added.body.subtotal, email: user.email, name: 'Gwen', phone_no: 123456789, address: 'Camelot', postal_code: 'C1' },
+    });
+    expect(checkout.status).toBe(201);
+    const order = await api('POST', '/orders/create', { token: user.token, json: { checkout_id: checkout.body.checkout_id } });
+    expect(order.status).toBe(201);
+    expect(order.body).toMatchObject({ amount: 900, items: [{ product_id: mug.id, quantity: 2, line_total: 900 }] });
+    expect(await stockOf(mug.id)).toBe(2);
+    // The cart that became an order cannot be checked out again.
+    const again = await api('POST', '/checkout', { token: user.token, json: { ...checkout.body, cart_id: cartId, amount: 900 } });
+    expect(again.status).toBe(404);
+    const next = await api('POST', '/cart/add', { token: user.token, json: [{ product_id: mug.id, quantity: 1 }] });
+    expect(next.body.cart_id).toEqual(expect.any(Number));
+    expect(next.body.cart_id).not.toBe(cartId);
   });
 });
 
