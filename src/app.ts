@@ -24,7 +24,6 @@ const PHRASES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   413: 'Request body too large',
-  415: 'Unsupported Media Type',
 };
 
 export function createApp() {
@@ -74,6 +73,11 @@ export function createApp() {
 
   app.onError((error, c) => {
     if (error instanceof ApiError) return c.json({ detail: error.detail }, error.status, error.headers);
+    if (error instanceof HTTPException && error.status === 415) {
+      // A form (or other non-JSON) body on a JSON route: FastAPI validates the raw body and answers 422.
+      const issue = { type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: null };
+      return c.json({ detail: [issue] }, 422);
+    }
     if (error instanceof HTTPException && error.status < 500) {
       const status = error.status as ContentfulStatusCode;
       return c.json({ detail: PHRASES[status] ?? error.message }, status);

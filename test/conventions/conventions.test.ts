@@ -73,6 +73,12 @@ describe('conventions every route shares', () => {
     expect(page.text).toContain('/openapi.json');
   });
 
+  it('answers a form body on a JSON route with 422, as FastAPI does', async () => {
+    const res = await api('POST', '/auth/register', { form: { email: 'a@example.com', password: 'long enough pw' } });
+    expect(res.status).toBe(422);
+    expect(res.body.detail[0]).toMatchObject({ type: 'model_attributes_type', loc: ['body'] });
+  });
+
   it('answers CORS preflights and exposes the paging headers to browsers', async () => {
     const res = await api('OPTIONS', '/health', {
       headers: { origin: 'https://shop.example.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
