@@ -20,6 +20,32 @@ export const newCartId = () => {
   return (high! % 0x10000) * 0x100000000 + low! + 1;
 };
 
+/** At most this many units of one product in a cart. */
+export const MAX_LINE_QUANTITY = 99;
+
+/**
+ * The cart with these quantities added: one line per product, so a product already in the
+ * cart raises its line; a new product gets the next item id. The first add assigns cart_id.
+ */
+export function withAddedQuantities(cart: StoredCart, additions: Map<number, number>): StoredCart {
+  const items = cart.items.map((item) => ({ ...item }));
+  let nextItemId = cart.next_item_id;
+  for (const [productId, quantity] of additions) {
+    const line = items.find((item) => item.product_id === productId);
+    if (line) line.quantity += quantity;
+    else items.push({ item_id: nextItemId++, product_id: productId, quantity });
+  }
+  return { ...cart, cart_id: cart.cart_id ?? newCartId(), next_item_id: nextItemId, items };
+}
+
+/** The cart with one line set to a new quantity; 0 removes the line. */
+export function withLineQuantity(cart: StoredCart, itemId: number, quantity: number): StoredCart {
+  const items = cart.items
+    .map((item) => (item.item_id === itemId ? { ...item, quantity } : item))
+    .filter((item) => item.quantity > 0);
+  return { ...cart, items };
+}
+
 export async function loadCart(env: Bindings, userId: string): Promise<StoredCart> {
   return (await env.CARTS.get<StoredCart>(key(userId), 'json')) ?? emptyCart();
 }

@@ -8,6 +8,7 @@ import { adminRoutes } from './admin';
 import { devRoutes } from './dev';
 import { orderRoutes } from './orders';
 import { productRoutes } from './products';
+import { cartRoutes } from './cart';
 
 /** Every resource router, mounted at the root (their paths are absolute). */
-export const routers: OpenAPIHono<AppEnv>[] = [healthRoutes, authRoutes, userRoutes, checkoutRoutes, adminRoutes, devRoutes, orderRoutes, productRoutes];
+export const routers: OpenAPIHono<AppEnv>[] = [healthRoutes, authRoutes, userRoutes, checkoutRoutes, adminRoutes, devRoutes, orderRoutes, productRoutes, cartRoutes];

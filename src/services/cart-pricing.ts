@@ -1,4 +1,5 @@
 import type { Db } from '../db/client';
+import type { ErrorDetail } from '../lib/errors';
 import type { StoredCart } from '../db/carts';
 import { findProductsByIds, isOnSale } from '../db/products';
 
@@ -50,4 +51,29 @@ export async function priceCart(db: Db, cart: StoredCart): Promise<PricedCart> {
     subtotal: lines.reduce((sum, line) => sum + line.line_total, 0),
     updated_at: cart.updated_at,
   };
+}
+
+/** What keeps a line from being bought, if anything. */
+export type LineProblem = Extract<ErrorDetail, { code: string }> & { code: 'PRODUCT_UNAVAILABLE' | 'INSUFFICIENT_STOCK'; product_id: number };
+
+/**
+ * Why this quantity of a product cannot be bought now: gone or off sale (PRODUCT_UNAVAILABLE),
+ * or more than is in stock (INSUFFICIENT_STOCK, with `requested` and `available`); null when
+ * it can. One wording for the cart summary, the cart's own 409s and checkout.
+ */
+export function lineProblem(line: Pick<PricedLine, 'product_id' | 'title' | 'quantity' | 'available' | 'stock'>): LineProblem | null {
+  const name = line.title === null ? `product ${line.product_id}` : `'${line.title}'`;
+  if (!line.available) {
+    return { code: 'PRODUCT_UNAVAILABLE', reason: `Sorry, ${name} is no longer available`, product_id: line.product_id };
+  }
+  if (line.quantity > line.stock) {
+    return {
+      code: 'INSUFFICIENT_STOCK',
+      reason: `Only ${line.stock} left of ${name}`,
+      product_id: line.product_id,
+      requested: line.quantity,
+      available: line.stock,
+    };
+  }
+  return null;
 }
