@@ -92,8 +92,8 @@ export const ProductUpdate = z
   });
 
 export const ProductListQuery = z.object({
-  limit: integer({ min: 1, max: 100 }).default(20),
-  offset: integer({ min: 0 }).default(0),
+  limit: integer({ min: 1, max: 100 }).default(20).openapi({ default: 20, description: 'Page size, 1–100' }),
+  offset: integer({ min: 0 }).default(0).openapi({ default: 0, description: 'Products to skip' }),
   q: text({ max: 100 })
     .optional()
     .openapi({
