@@ -1,0 +1,42 @@
+-- Demo catalog for local development (`npm start` runs it once). Idempotent: fixed ids with
+-- INSERT OR IGNORE, so running it again changes nothing and never overwrites edits.
+-- Prices are in paise (INR minor units): 49900 = ₹499.00. Stock includes sold-out (0) and
+-- last-one items; ids 33–34 are hidden and 35–36 release in the future (relative to the day of
+-- seeding), so the public catalog shows 32 products and a superuser sees all 36.
+INSERT OR IGNORE INTO products (id, title, description, price, release_date, quantity, is_visible) VALUES
+  (1, 'Blue Mug', 'A sturdy stoneware mug in a deep indigo glaze. Holds 350 ml; dishwasher and microwave safe.', 49900, '2026-01-01', 25, 1),
+  (2, 'Terracotta Planter, Small', 'Hand-thrown terracotta pot with a drainage hole and saucer, 12 cm across. Unglazed so roots can breathe.', 39900, '2025-03-15', 40, 1),
+  (3, 'Terracotta Planter, Large', 'The same hand-thrown terracotta in a 24 cm pot, for a snake plant or a young fig.', 89900, '2025-03-15', 2, 1),
+  (4, 'Brass Diya Set of 4', 'Solid brass oil lamps with a hammered finish. Polish with tamarind or lemon to bring back the shine.', 129900, '2025-10-01', 15, 1),
+  (5, 'Linen Table Runner', 'Stonewashed linen runner, 35 x 180 cm, in natural oat. Softens with every wash.', 149900, '2025-06-20', 12, 1),
+  (6, 'Indigo Block-Print Cushion Cover', 'Hand block-printed cotton from Bagru, 45 x 45 cm, with a hidden zip. Insert not included.', 69900, '2025-02-10', 30, 1),
+  (7, 'Handloom Cotton Throw', 'A light throw woven on a pit loom in Kerala, 130 x 180 cm. Off-white with a saffron border.', 249900, '2025-08-05', 8, 1),
+  (8, 'Pashmina Stole', 'Hand-spun, hand-woven Kashmiri pashmina, 70 x 200 cm. Dry clean only.', 1299900, '2025-11-01', 3, 1),
+  (9, 'Sheesham Wood Serving Tray', 'Solid sheesham (Indian rosewood) tray with cut-out handles, finished with food-safe oil.', 179900, '2025-04-12', 18, 1),
+  (10, 'Mango Wood Chopping Board', 'End-grain mango wood board, 30 x 20 cm. Oil it once a month and it will last for years.', 99900, '2025-04-12', 0, 1),
+  (11, 'Copper Water Bottle', 'Seamless pure copper bottle, 950 ml, with a leak-proof cap. Wash by hand.', 119900, '2025-01-20', 50, 1),
+  (12, 'Kansa Dinner Plate', 'Bell-metal (kansa) thali plate, 28 cm, hand-beaten in Odisha.', 219900, '2025-09-09', 6, 1),
+  (13, 'Clay Water Pot (Matka)', 'Keeps water cool without electricity. 10 litres, with a brass tap and a lid.', 89900, '2025-04-01', 9, 1),
+  (14, 'Cast Iron Tawa', 'Pre-seasoned 26 cm cast iron griddle for rotis and dosas. Heavy, even, and nearly indestructible.', 159900, '2025-07-07', 22, 1),
+  (15, 'Stone Mortar and Pestle', 'Carved granite, 15 cm across. For chutneys, masalas and the best ginger-garlic paste.', 119900, '2025-07-07', 1, 1),
+  (16, 'Rattan Storage Basket', 'Handwoven rattan basket with a lid, 35 cm tall. For blankets, toys or laundry.', 189900, '2025-05-18', 11, 1),
+  (17, 'Jute Floor Rug', 'Braided jute rug, 120 x 180 cm. Natural fibres; will shed a little at first.', 349900, '2025-05-18', 4, 1),
+  (18, 'Khadi Notebook', 'A5 notebook with 160 pages of handmade cotton-rag paper, bound in khadi cloth.', 29900, '2025-01-05', 120, 1),
+  (19, 'Fountain Pen, Ebonite', 'Hand-turned ebonite pen from Rajahmundry with a steel nib (medium). Eyedropper-fill.', 249900, '2025-12-01', 7, 1),
+  (20, 'Sandalwood Incense, 50 Sticks', 'Slow-burning masala agarbatti rolled by hand in Mysuru. About 45 minutes per stick.', 19900, '2025-02-14', 200, 1),
+  (21, 'Beeswax Candle', 'Pure beeswax pillar candle with a cotton wick, about 40 hours of burning.', 59900, '2025-10-20', 35, 1),
+  (22, 'Assam Black Tea, 250 g', 'Second-flush orthodox leaf from a single estate. Malty, brisk, made for milk.', 54900, '2025-06-01', 60, 1),
+  (23, 'Darjeeling First Flush, 100 g', 'Light and floral spring tea from the hills. Brew at 85°C for three minutes.', 89900, '2025-04-20', 0, 1),
+  (24, 'Filter Coffee Powder, 500 g', '80/20 coffee-chicory blend, medium roast, ground for a South Indian filter.', 44900, '2025-03-01', 45, 1),
+  (25, 'Brass Coffee Filter', 'Two-tier brass filter for decoction, 4 cups. Tinned inside.', 139900, '2025-03-01', 13, 1),
+  (26, 'Hand-Painted Ceramic Bowl', 'Blue-pottery bowl from Jaipur, 15 cm, painted by hand, so no two are alike.', 79900, '2025-08-15', 16, 1),
+  (27, 'Chikankari Kurta', 'Hand-embroidered Lucknowi chikankari on soft cotton mul. Sizes are generous; see the size guide.', 289900, '2025-09-25', 10, 1),
+  (28, 'Ajrakh Silk Scarf', 'Mashru silk scarf with ajrakh resist-printing in madder and indigo, 55 x 180 cm.', 329900, '2025-11-11', 5, 1),
+  (29, 'Wooden Channapatna Toy Train', 'Lacquered with natural dyes, safe for little mouths. Five carriages that snap together with magnets.', 99900, '2025-10-02', 0, 1),
+  (30, 'Bamboo Toothbrush, Pack of 4', 'Biodegradable bamboo handles and soft bristles.', 24900, '2025-01-01', 300, 1),
+  (31, 'Neem Wood Comb', 'Wide-toothed comb carved from neem wood, gentle on curly hair.', 14900, '2025-01-01', 80, 1),
+  (32, 'Madhubani Painting, A3', 'Original Madhubani painting on handmade paper, signed by the artist from Mithila. Unframed.', 450000, '2025-12-10', 1, 1),
+  (33, 'Limited Diwali Hamper', 'A seasonal hamper, hidden until the next festive season.', 499900, '2025-10-15', 20, 0),
+  (34, 'Discontinued Enamel Jug', 'No longer made; kept in the catalog for old orders.', 69900, '2024-06-01', 3, 0),
+  (35, 'Monsoon Raincoat (Coming Soon)', 'Waxed cotton raincoat. On sale from its release date.', 399900, date('now', '+30 days'), 25, 1),
+  (36, 'Kantha Quilt (Pre-launch)', 'Layered vintage saris, hand-stitched in West Bengal. Visible to superusers only until launch.', 599900, date('now', '+90 days'), 6, 1);
