@@ -265,6 +265,17 @@ describe('GET /products', () => {
     expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'));
   });
 
+  it('answers HEAD with the headers of GET and no body', async () => {
+    const tag = uniqueTag();
+    await seedProduct({ title: `${tag} head` });
+    const get = await api('GET', `/products?q=${tag}`);
+    const head = await api('HEAD', `/products?q=${tag}`);
+    expect(head.status).toBe(200);
+    expect(head.text).toBe('');
+    expect(head.headers.get('etag')).toBe(get.headers.get('etag'));
+    expect(head.headers.get('x-total-count')).toBe('1');
+  });
+
   it('accepts a trailing slash', async () => {
     const tag = uniqueTag();
     const product = await seedProduct({ title: `${tag} slash` });
