@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { hashPassword, verifyPassword } from '../src/lib/password.ts';
 import { target, wrangler } from './wrangler.mjs';
 
-const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const args = process.argv.slice(2);
+const positional = args.filter((arg, i) => !arg.startsWith('--') && args[i - 1] !== '--persist-to');
 const [rawEmail, password] = positional;
 if (!rawEmail || !password) {
   console.error('usage: npm run create-superuser -- <email> <password> [--remote]');
@@ -34,7 +35,7 @@ function execute(sql) {
   const file = join(dir, 'command.sql');
   writeFileSync(file, sql);
   try {
-    const out = wrangler(['d1', 'execute', 'DB', where, '--json', '--file', file], { capture: true });
+    const out = wrangler(['d1', 'execute', 'DB', ...where, '--json', '--file', file], { capture: true });
     const parsed = JSON.parse(out);
     return parsed.flatMap((statement) => statement.results ?? []);
   } finally {
@@ -42,7 +43,7 @@ function execute(sql) {
   }
 }
 
-wrangler(['d1', 'migrations', 'apply', 'DB', where]);
+wrangler(['d1', 'migrations', 'apply', 'DB', ...where]);
 
 const [existing] = execute(
   `SELECT id, hashed_password FROM users WHERE lower(email) = lower(${sqlString(email)});`,

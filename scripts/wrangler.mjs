@@ -30,5 +30,12 @@ export function wranglerLongRunning(args) {
   return child;
 }
 
-/** `--remote` in the arguments selects the deployed database, else the local one. */
-export const target = (argv) => (argv.includes('--remote') ? '--remote' : '--local');
+/**
+ * Where D1 commands go: `--remote` selects the deployed database, else the local one
+ * (`--persist-to DIR` picks another local state folder, as for `wrangler dev --persist-to`).
+ */
+export function target(argv) {
+  if (argv.includes('--remote')) return ['--remote'];
+  const persist = argv.findIndex((arg) => arg === '--persist-to');
+  return persist >= 0 && argv[persist + 1] ? ['--local', '--persist-to', argv[persist + 1]] : ['--local'];
+}
