@@ -62,6 +62,17 @@ export function createApp() {
         'Errors are FastAPI-shaped `{"detail": …}`; money is in minor units; times are ISO 8601 UTC.',
     },
     servers: [{ url: new URL(c.req.url).origin }],
+    tags: [
+      { name: 'auth', description: 'Registration, login/logout, password reset and e-mail verification (fastapi-users compatible).' },
+      { name: 'users', description: 'The current user, and user management for superusers.' },
+      { name: 'catalog', description: 'Products. Everyone sees products on sale; superusers see and manage all.' },
+      { name: 'cart', description: 'One cart per user, re-priced from the catalog on every answer.' },
+      { name: 'checkout', description: 'Fixes what is bought, for how much and where it goes, for 30 minutes.' },
+      { name: 'orders', description: 'Turns a checkout into an order exactly once; order history and fulfilment.' },
+      { name: 'admin', description: 'Transactional e-mail delivery state, for superusers.' },
+      { name: 'development', description: 'Only when ENVIRONMENT=development.' },
+      { name: 'operations', description: 'Health and documentation.' },
+    ],
   }));
   app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Ashte API', persistAuthorization: true }));
 

@@ -1,14 +1,24 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
-import { healthRoutes } from './health';
-import { authRoutes } from './auth';
-import { userRoutes } from './users';
-import { checkoutRoutes } from './checkout';
 import { adminRoutes } from './admin';
+import { authRoutes } from './auth';
+import { cartRoutes } from './cart';
+import { checkoutRoutes } from './checkout';
 import { devRoutes } from './dev';
+import { healthRoutes } from './health';
 import { orderRoutes } from './orders';
 import { productRoutes } from './products';
-import { cartRoutes } from './cart';
+import { userRoutes } from './users';
 
-/** Every resource router, mounted at the root (their paths are absolute). */
-export const routers: OpenAPIHono<AppEnv>[] = [healthRoutes, authRoutes, userRoutes, checkoutRoutes, adminRoutes, devRoutes, orderRoutes, productRoutes, cartRoutes];
+/** Every resource router, mounted at the root (their paths are absolute), in the order of API.md. */
+export const routers: OpenAPIHono<AppEnv>[] = [
+  authRoutes,
+  userRoutes,
+  productRoutes,
+  cartRoutes,
+  checkoutRoutes,
+  orderRoutes,
+  adminRoutes,
+  devRoutes,
+  healthRoutes,
+];
