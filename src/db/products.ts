@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from './client';
 import { products, type Product } from './schema';
 import { isoNow, today } from '../lib/time';
@@ -58,8 +59,12 @@ export interface ProductPage {
 
 const SORT_COLUMNS = { id: products.id, price: products.price, title: products.title, release_date: products.releaseDate };
 
-/** `LIKE` pattern matching `text` literally anywhere (escape character `\`). */
-const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+/**
+ * `column` contains `text` literally, ASCII letters compared case-insensitively (as LIKE would).
+ * `instr` rather than `LIKE '%…%'`: D1 refuses LIKE patterns over 50 bytes ("pattern too
+ * complex"), which a 100-character `q` easily is, and `%`, `_` and `\` need no escaping.
+ */
+const containsText = (column: SQLiteColumn, text: string) => sql`instr(lower(${column}), lower(${text})) > 0`;
 
 function filterConditions(filter: ProductFilter, releaseDateIsSortKey: boolean): SQL[] {
   const conditions: SQL[] = [];
@@ -75,8 +80,7 @@ function filterConditions(filter: ProductFilter, releaseDateIsSortKey: boolean):
     );
   }
   if (filter.q) {
-    const pattern = containsPattern(filter.q);
-    conditions.push(sql`(${products.title} LIKE ${pattern} ESCAPE '\\' OR ${products.description} LIKE ${pattern} ESCAPE '\\')`);
+    conditions.push(sql`(${containsText(products.title, filter.q)} OR ${containsText(products.description, filter.q)})`);
   }
   if (filter.minPrice !== undefined) conditions.push(gte(products.price, filter.minPrice));
   if (filter.maxPrice !== undefined) conditions.push(lte(products.price, filter.maxPrice));

@@ -58,6 +58,18 @@ describe('GET /products: invalid query parameters are 422 in Pydantic shape', ()
     expect(res.body).toEqual([]);
   });
 
+  it('searches with a q of the full 100 characters against real rows (D1 refuses LIKE patterns over 50 bytes)', async () => {
+    const tag = uniqueTag();
+    const long = `${tag} ${'Wool 100% _Ñ\\ '.repeat(10)}`.slice(0, 100);
+    const product = await seedProduct({ title: `${long} end` });
+    const found = await api('GET', `/products?q=${encodeURIComponent(long.toUpperCase())}`);
+    expect(found.status).toBe(200);
+    expect(found.body.map((p: { id: number }) => p.id)).toEqual([product.id]);
+    const emoji = await api('GET', `/products?q=${encodeURIComponent('🙂'.repeat(100))}&limit=1`);
+    expect(emoji.status).toBe(200);
+    expect(emoji.body).toEqual([]);
+  });
+
   it('takes SQL-looking q as plain text', async () => {
     const tag = uniqueTag();
     const product = await seedProduct({ title: `${tag} it's "quoted"` });
