@@ -31,10 +31,18 @@ export interface Bindings {
   CORS_ORIGINS?: string;
 }
 
-/** What travels through the e-mail queue: only the id; the row in D1 is the truth. */
+/**
+ * What travels through the e-mail queue: the id (the row in D1 is the truth) and the
+ * idempotency key the row had when it was queued, so a dead letter from before a resend is
+ * recognised as stale.
+ */
 export interface EmailQueueMessage {
   email_id: string;
+  idempotency_key?: string;
 }
+
+/** An e-mail to queue: a freshly recorded one by id (its key is its id), or a row with its key. */
+export type QueuedEmailRef = string | { id: string; idempotencyKey: string };
 
 declare global {
   namespace Cloudflare {

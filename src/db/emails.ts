@@ -106,12 +106,12 @@ export function resetEmailForResend(db: Db, id: string): Promise<Email | undefin
  * Pending e-mails recorded before `recordedBefore` (but after `notBefore`) whose queue
  * message is missing (never queued, or not seen since `queuedBefore`), oldest first.
  */
-export async function findStalePendingEmailIds(
+export async function findStalePendingEmails(
   db: Db,
   opts: { recordedBefore: string; queuedBefore: string; notBefore: string; limit: number },
-): Promise<string[]> {
-  const rows = await db
-    .select({ id: emails.id })
+): Promise<{ id: string; idempotencyKey: string }[]> {
+  return db
+    .select({ id: emails.id, idempotencyKey: emails.idempotencyKey })
     .from(emails)
     .where(
       and(
@@ -123,7 +123,6 @@ export async function findStalePendingEmailIds(
     )
     .orderBy(emails.createdAt)
     .limit(opts.limit);
-  return rows.map((row) => row.id);
 }
 
 /** Marks failed up to `limit` e-mails still pending since before `recordedBefore`. */

@@ -13,12 +13,11 @@ export const backoffSeconds = (attempts: number) => Math.min(2 ** Math.max(1, at
 const log = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown>) =>
   (level === 'error' ? console.error : level === 'warn' ? console.warn : console.log)(JSON.stringify({ level, msg, ...fields }));
 
-/** The e-mail id a message carries, or null for a message that is not ours. */
-function emailIdOf(message: Message<unknown>): string | null {
+/** The e-mail a message is about, or null for a message that is not ours. */
+function emailRefOf(message: Message<unknown>): { emailId: string; idempotencyKey?: string } | null {
   const body = message.body as Partial<EmailQueueMessage> | null;
-  return body !== null && typeof body === 'object' && typeof body.email_id === 'string' && body.email_id.length <= 64
-    ? body.email_id
-    : null;
+  if (body === null || typeof body !== 'object' || typeof body.email_id !== 'string' || body.email_id.length > 64) return null;
+  return typeof body.idempotency_key === 'string' ? { emailId: body.email_id, idempotencyKey: body.idempotency_key } : { emailId: body.email_id };
 }
 
 /**
@@ -60,10 +59,14 @@ async function deliver(db: Db, provider: EmailProvider, message: Message<unknown
   }
 }
 
-/** A message that used up its retries: the e-mail is marked failed, with the last reason. */
-async function giveUp(db: Db, message: Message<unknown>, emailId: string): Promise<void> {
+/**
+ * A message that used up its retries: the e-mail is marked failed, with the last reason —
+ * unless it was resent since (a new idempotency key), in which case the dead letter is stale.
+ */
+async function giveUp(db: Db, message: Message<unknown>, emailId: string, idempotencyKey?: string): Promise<void> {
   const email = await findEmail(db, emailId);
-  if (email?.status === 'pending') {
+  const stale = idempotencyKey !== undefined && email !== undefined && email.idempotencyKey !== idempotencyKey;
+  if (email?.status === 'pending' && !stale) {
     const plural = email.attempts === 1 ? '' : 's';
     const reason = `gave up after ${email.attempts} attempt${plural}${email.lastError ? `; last error: ${email.lastError}` : ''}`;
     await markEmailFailed(db, email.id, reason, false);
@@ -85,14 +88,15 @@ export async function handleEmailBatch(batch: MessageBatch<unknown>, env: Bindin
   const deadLetters = isDeadLetterQueue(batch.queue);
   const provider = emailProviderFor(env);
   for (const message of batch.messages) {
-    const emailId = emailIdOf(message);
-    if (!emailId) {
+    const ref = emailRefOf(message);
+    if (!ref) {
       log('error', 'email message without an email_id dropped', { queue: batch.queue, message_id: message.id });
       message.ack();
       continue;
     }
+    const { emailId, idempotencyKey } = ref;
     try {
-      if (deadLetters) await giveUp(db, message, emailId);
+      if (deadLetters) await giveUp(db, message, emailId, idempotencyKey);
       else await deliver(db, provider, message, emailId);
     } catch (error) {
       log('error', 'email message failed', {

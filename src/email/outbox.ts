@@ -1,4 +1,4 @@
-import type { Bindings } from '../env';
+import type { Bindings, QueuedEmailRef } from '../env';
 import { getConfig } from '../config';
 import type { Db } from '../db/client';
 import { markEmailsQueued } from '../db/emails';
@@ -41,11 +41,15 @@ const MESSAGES_PER_SEND = 100;
  * Hands recorded e-mails to the queue. A failure here loses nothing: the rows stay
  * `pending` with no `queued_at`, and the scheduled re-queue job picks them up.
  */
-export async function enqueueEmails(env: Bindings, db: Db, ids: string[]): Promise<void> {
-  for (let start = 0; start < ids.length; start += MESSAGES_PER_SEND) {
-    const part = ids.slice(start, start + MESSAGES_PER_SEND);
+export async function enqueueEmails(env: Bindings, db: Db, emails: QueuedEmailRef[]): Promise<void> {
+  const messages = emails.map((email) =>
+    typeof email === 'string' ? { email_id: email, idempotency_key: email } : { email_id: email.id, idempotency_key: email.idempotencyKey },
+  );
+  for (let start = 0; start < messages.length; start += MESSAGES_PER_SEND) {
+    const batch = messages.slice(start, start + MESSAGES_PER_SEND);
+    const part = batch.map((message) => message.email_id);
     try {
-      await env.EMAIL_QUEUE.sendBatch(part.map((id) => ({ body: { email_id: id } })));
+      await env.EMAIL_QUEUE.sendBatch(batch.map((body) => ({ body })));
       await markEmailsQueued(db, part);
     } catch (error) {
       console.error(JSON.stringify({ level: 'error', msg: 'email enqueue failed', email_ids: part, error: String(error) }));

@@ -1,6 +1,6 @@
 import type { Bindings } from '../env';
 import { getDb } from '../db/client';
-import { expirePendingEmails, findStalePendingEmailIds } from '../db/emails';
+import { expirePendingEmails, findStalePendingEmails } from '../db/emails';
 import { isoNow } from '../lib/time';
 import { enqueueEmails } from './outbox';
 
@@ -26,13 +26,14 @@ export async function requeueStaleEmails(env: Bindings, now = new Date()): Promi
   const db = getDb(env);
   const ago = (seconds: number) => isoNow(new Date(now.getTime() - seconds * 1000));
   const expired = await expirePendingEmails(db, ago(EXPIRY_SECONDS), 'expired: not delivered within 24 hours', REQUEUE_BATCH);
-  const requeued = await findStalePendingEmailIds(db, {
+  const stale = await findStalePendingEmails(db, {
     recordedBefore: ago(REQUEUE_GRACE_SECONDS),
     queuedBefore: ago(QUEUE_SILENCE_SECONDS),
     notBefore: ago(EXPIRY_SECONDS),
     limit: REQUEUE_BATCH,
   });
-  await enqueueEmails(env, db, requeued);
+  await enqueueEmails(env, db, stale);
+  const requeued = stale.map((email) => email.id);
   if (expired.length || requeued.length) {
     console.log(JSON.stringify({ level: 'info', msg: 'email re-queue job', requeued: requeued.length, expired: expired.length }));
   }

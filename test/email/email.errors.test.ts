@@ -1,3 +1,4 @@
+import type { EmailQueueMessage } from '../../src/env';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEAD_LETTER_QUEUE, deliver, jsonResponse, readEmail, recordTestEmail, resendEnv } from './fixtures';
@@ -136,6 +137,14 @@ describe('the dead-letter queue', () => {
       attempts: 9,
       lastError: 'gave up after 9 attempts; last error: Resend answered 503 error',
     });
+  });
+
+  it('ignores a dead letter from before a resend (the idempotency key changed)', async () => {
+    const email = await recordTestEmail({ fields: { attempts: 1, idempotencyKey: crypto.randomUUID() } });
+    const staleBody: EmailQueueMessage = { email_id: email.id, idempotency_key: email.id };
+    const result = await deliver([email.id], { queue: DEAD_LETTER_QUEUE, bodies: [staleBody] });
+    expect(result.explicitAcks).toEqual(['message-0']);
+    expect(await readEmail(email.id)).toEqual(email);
   });
 
   it('leaves an e-mail that was delivered meanwhile as it is', async () => {

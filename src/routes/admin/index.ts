@@ -21,6 +21,6 @@ export const adminRoutes = createRouter()
       if (!(await findEmail(db, id))) throw notFound();
       throw coded(409, 'EMAIL_PENDING', 'This e-mail is still being delivered; it can be sent again once it is sent or failed');
     }
-    await enqueueEmails(c.env, db, [email.id]);
+    await enqueueEmails(c.env, db, [email]);
     return c.json(toEmailOut(email), 202);
   });
