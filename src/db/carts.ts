@@ -1,6 +1,9 @@
+import { and, eq, lt } from 'drizzle-orm';
 import type { Bindings } from '../env';
 import { ApiError } from '../lib/errors';
 import { isoNow } from '../lib/time';
+import { getDb } from './client';
+import { cartLocks } from './schema';
 
 /** What KV keeps per user: product ids and quantities only; prices are read from D1. */
 export interface StoredCart {
@@ -73,6 +76,66 @@ export async function saveCart(env: Bindings, userId: string, cart: StoredCart):
       if (delay === undefined) throw new ApiError(429, 'Too Many Requests', { 'Retry-After': '1' });
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
+  }
+}
+
+/** Longer than any cart change takes (KV retries included): a lease left by a crashed request lapses after it. */
+const LEASE_MS = 15_000;
+/** How long a change waits for the user's other cart changes before answering 429. */
+const LOCK_WAIT_MS = 5_000;
+
+const tooBusy = () => new ApiError(429, 'Too Many Requests', { 'Retry-After': '1' });
+
+/** Takes the user's cart lease if it is free or lapsed; the token to release it, or null. */
+async function tryLock(env: Bindings, userId: string): Promise<string | null> {
+  const token = crypto.randomUUID();
+  const now = Date.now();
+  const taken = await getDb(env)
+    .insert(cartLocks)
+    .values({ userId, token, expiresAt: now + LEASE_MS })
+    .onConflictDoUpdate({
+      target: cartLocks.userId,
+      set: { token, expiresAt: now + LEASE_MS },
+      setWhere: lt(cartLocks.expiresAt, now),
+    })
+    .returning({ token: cartLocks.token });
+  return taken[0]?.token === token ? token : null;
+}
+
+async function unlock(env: Bindings, userId: string, token: string): Promise<void> {
+  await getDb(env)
+    .delete(cartLocks)
+    .where(and(eq(cartLocks.userId, userId), eq(cartLocks.token, token)));
+}
+
+/**
+ * Reads, changes and writes back a user's cart, one change at a time per user. KV has no
+ * compare-and-set: two concurrent read-modify-writes would start from the same cart and the later
+ * write would drop the earlier one's change (three quick adds of one unit leaving one). So every
+ * change holds a short lease in D1 while it runs; the others wait for it (429 with `Retry-After`
+ * after LOCK_WAIT_MS). `change` sees the current cart and returns the new one, undefined to leave
+ * it as it is, or throws (an ApiError for the client) to change nothing.
+ */
+export async function updateCart(
+  env: Bindings,
+  userId: string,
+  change: (cart: StoredCart) => StoredCart | undefined | Promise<StoredCart | undefined>,
+): Promise<StoredCart> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let token: string | null;
+  for (let delay = 10; !(token = await tryLock(env, userId)); delay = Math.min(delay * 2, 100)) {
+    if (Date.now() + delay > deadline) throw tooBusy();
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+  try {
+    const cart = await loadCart(env, userId);
+    const changed = await change(cart);
+    return changed ? await saveCart(env, userId, changed) : cart;
+  } finally {
+    // A lease that cannot be released lapses on its own; the change itself stands.
+    await unlock(env, userId, token).catch((error) =>
+      console.error(JSON.stringify({ level: 'error', msg: 'cart lease release failed', error: String(error) })),
+    );
   }
 }
 

@@ -123,6 +123,17 @@ export const orderItems = sqliteTable(
   (t) => [index('order_items_order_idx').on(t.orderId)],
 );
 
+/**
+ * A short lease per user while their cart (a KV document) is read, changed and written back:
+ * KV has no compare-and-set, so concurrent writers take turns here instead of overwriting each
+ * other's changes. `expires_at` is epoch milliseconds; a lease left by a crashed request lapses.
+ */
+export const cartLocks = sqliteTable('cart_locks', {
+  userId: text('user_id').primaryKey(),
+  token: text('token').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+});
+
 export const EMAIL_KINDS = [
   'verify',
   'reset_password',

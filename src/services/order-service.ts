@@ -1,5 +1,5 @@
 import type { Bindings } from '../env';
-import { loadCart, newCartId, saveCart } from '../db/carts';
+import { newCartId, updateCart } from '../db/carts';
 import { checkoutStatus, findCheckoutOfUser } from '../db/checkouts';
 import { getDb, type Db } from '../db/client';
 import {
@@ -129,13 +129,14 @@ export async function placeOrder(
  */
 async function removeOrderedLinesFromCart(env: Bindings, userId: string, checkout: Checkout): Promise<void> {
   try {
-    const cart = await loadCart(env, userId);
-    if (cart.cart_id !== checkout.cartId) return;
-    const ordered = quantitiesByProduct(checkout.items);
-    const items = cart.items
-      .map((item) => ({ ...item, quantity: item.quantity - (ordered.get(item.product_id) ?? 0) }))
-      .filter((item) => item.quantity > 0);
-    await saveCart(env, userId, { ...cart, cart_id: items.length ? newCartId() : null, items });
+    await updateCart(env, userId, (cart) => {
+      if (cart.cart_id !== checkout.cartId) return undefined;
+      const ordered = quantitiesByProduct(checkout.items);
+      const items = cart.items
+        .map((item) => ({ ...item, quantity: item.quantity - (ordered.get(item.product_id) ?? 0) }))
+        .filter((item) => item.quantity > 0);
+      return { ...cart, cart_id: items.length ? newCartId() : null, items };
+    });
   } catch (error) {
     console.error(JSON.stringify({ level: 'error', msg: 'cart clean-up after order failed', checkout_id: checkout.id, error: String(error) }));
   }

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../src/db/client';
-import { products } from '../../src/db/schema';
+import { cartLocks, products } from '../../src/db/schema';
 import { api, seedUser } from '../helpers';
 import { seedProduct } from '../products/fixtures';
 
@@ -83,6 +83,41 @@ describe('POST /cart/add', () => {
     const res = await api('POST', '/cart/add', { token: user.token, json: [{ product_id: scarce.id, quantity: 3 }, { product_id: plenty.id, quantity: 99 }] });
     expect(res.status).toBe(200);
     expect(res.body.total_quantity).toBe(102);
+  });
+});
+
+describe('concurrent changes to one cart take turns', () => {
+  it('counts every one of a burst of adds, and a concurrent update and add both apply', async () => {
+    const user = await seedUser();
+    const mug = await seedProduct({ quantity: 50 });
+    const plate = await seedProduct({ quantity: 50 });
+    const adds = await Promise.all(
+      Array.from({ length: 5 }, () => api('POST', '/cart/add', { token: user.token, json: [{ product_id: mug.id, quantity: 1 }] })),
+    );
+    expect(adds.map((res) => res.status)).toEqual([200, 200, 200, 200, 200]);
+    let cart = (await api('GET', '/cart/show', { token: user.token })).body;
+    expect(cart.items).toMatchObject([{ product_id: mug.id, quantity: 5 }]);
+    expect(new Set(adds.map((res) => res.body.cart_id))).toEqual(new Set([cart.cart_id]));
+
+    const [update, add] = await Promise.all([
+      api('PUT', `/cart/update/${cart.items[0].item_id}`, { token: user.token, json: { quantity: 9 } }),
+      api('POST', '/cart/add', { token: user.token, json: [{ product_id: plate.id, quantity: 2 }] }),
+    ]);
+    expect([update.status, add.status]).toEqual([200, 200]);
+    cart = (await api('GET', '/cart/show', { token: user.token })).body;
+    expect(cart.items).toMatchObject([
+      { product_id: mug.id, quantity: 9 },
+      { product_id: plate.id, quantity: 2 },
+    ]);
+  });
+
+  it('leaves no lease behind, also when a change is refused', async () => {
+    const user = await seedUser();
+    const mug = await seedProduct({ quantity: 1 });
+    expect((await api('POST', '/cart/add', { token: user.token, json: [{ product_id: mug.id, quantity: 2 }] })).status).toBe(409);
+    expect((await api('DELETE', '/cart/remove/1', { token: user.token })).status).toBe(404);
+    expect((await api('POST', '/cart/add', { token: user.token, json: [{ product_id: mug.id, quantity: 1 }] })).status).toBe(200);
+    expect(await getDb(env).select().from(cartLocks).where(eq(cartLocks.userId, user.id))).toEqual([]);
   });
 });
 

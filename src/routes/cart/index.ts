@@ -4,7 +4,7 @@ import { getConfig } from '../../config';
 import {
   loadCart,
   MAX_LINE_QUANTITY,
-  saveCart,
+  updateCart,
   withAddedQuantities,
   withLineQuantity,
   type StoredCart,
@@ -58,48 +58,55 @@ export const cartRoutes = createRouter()
       }
     }
 
-    const cart = withAddedQuantities(await loadCart(c.env, user.id), additions);
-    for (const productId of additions.keys()) {
-      const product = catalog.get(productId)!;
-      const quantity = cart.items.find((item) => item.product_id === productId)!.quantity;
-      if (quantity > MAX_LINE_QUANTITY) {
-        throw coded(409, 'MAX_QUANTITY_EXCEEDED', `At most ${MAX_LINE_QUANTITY} units of one product fit in a cart`, {
-          product_id: productId,
-          requested: quantity,
-          max_quantity: MAX_LINE_QUANTITY,
-        });
+    const updated = await updateCart(c.env, user.id, (current) => {
+      const cart = withAddedQuantities(current, additions);
+      for (const productId of additions.keys()) {
+        const product = catalog.get(productId)!;
+        const quantity = cart.items.find((item) => item.product_id === productId)!.quantity;
+        if (quantity > MAX_LINE_QUANTITY) {
+          throw coded(409, 'MAX_QUANTITY_EXCEEDED', `At most ${MAX_LINE_QUANTITY} units of one product fit in a cart`, {
+            product_id: productId,
+            requested: quantity,
+            max_quantity: MAX_LINE_QUANTITY,
+          });
+        }
+        const problem = lineProblem({ product_id: productId, title: product.title, quantity, available: true, stock: product.quantity });
+        if (problem) throw new ApiError(409, problem);
       }
-      const problem = lineProblem({ product_id: productId, title: product.title, quantity, available: true, stock: product.quantity });
-      if (problem) throw new ApiError(409, problem);
-    }
-    return c.json(await cartOut(c, await saveCart(c.env, user.id, cart)), 200);
+      return cart;
+    });
+    return c.json(await cartOut(c, updated), 200);
   })
   .openapi(updateCartItem, async (c) => {
     const { item_id } = c.req.valid('param');
     const { quantity } = c.req.valid('json');
     const user = c.get('user');
-    const cart = await loadCart(c.env, user.id);
-    const line = cart.items.find((item) => item.item_id === item_id);
-    if (!line) throw itemNotFound(item_id);
-    if (quantity > 0) {
-      const product = await findProductById(getDb(c.env), line.product_id);
-      const problem = lineProblem({
-        product_id: line.product_id,
-        title: product?.title ?? null,
-        quantity,
-        available: product !== undefined && isOnSale(product),
-        stock: product?.quantity ?? 0,
-      });
-      if (problem) throw new ApiError(409, problem);
-    }
-    return c.json(await cartOut(c, await saveCart(c.env, user.id, withLineQuantity(cart, item_id, quantity))), 200);
+    const updated = await updateCart(c.env, user.id, async (cart) => {
+      const line = cart.items.find((item) => item.item_id === item_id);
+      if (!line) throw itemNotFound(item_id);
+      if (quantity > 0) {
+        const product = await findProductById(getDb(c.env), line.product_id);
+        const problem = lineProblem({
+          product_id: line.product_id,
+          title: product?.title ?? null,
+          quantity,
+          available: product !== undefined && isOnSale(product),
+          stock: product?.quantity ?? 0,
+        });
+        if (problem) throw new ApiError(409, problem);
+      }
+      return withLineQuantity(cart, item_id, quantity);
+    });
+    return c.json(await cartOut(c, updated), 200);
   })
   .openapi(removeCartItem, async (c) => {
     const { item_id } = c.req.valid('param');
     const user = c.get('user');
-    const cart = await loadCart(c.env, user.id);
-    if (!cart.items.some((item) => item.item_id === item_id)) throw itemNotFound(item_id);
-    return c.json(await cartOut(c, await saveCart(c.env, user.id, withLineQuantity(cart, item_id, 0))), 200);
+    const updated = await updateCart(c.env, user.id, (cart) => {
+      if (!cart.items.some((item) => item.item_id === item_id)) throw itemNotFound(item_id);
+      return withLineQuantity(cart, item_id, 0);
+    });
+    return c.json(await cartOut(c, updated), 200);
   })
   .openapi(cartSummary, async (c) => {
     const { cart_id } = c.req.valid('query');

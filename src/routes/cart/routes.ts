@@ -102,7 +102,8 @@ const itemMustExist = createMiddleware<AppEnv>(async (c, next) => {
 const KV_BURST = {
   429: {
     description:
-      'The cart was written too often in the same second (Workers KV allows one write per second per key); the server retried for about 1.5 s. Retry after `Retry-After`.',
+      'Changes to one cart take turns (concurrent adds all count, none is lost); this one waited about 5 s for the others, ' +
+      'or the cart was written too often in the same second (Workers KV allows one write per second per key) and the server retried for about 1.5 s. Retry after `Retry-After`.',
     content: errors(429)[429]!.content,
   },
 };
