@@ -235,9 +235,9 @@ describe('OpenAPI', () => {
   it('documents every cart route, both body shapes of add, and the summary', async () => {
     const doc = (await api('GET', '/openapi.json')).body;
     expect(doc.paths['/cart/show'].get.security).toEqual([{ OAuth2PasswordBearer: [] }]);
-    expect(Object.keys(doc.paths['/cart/add'].post.responses).sort()).toEqual(['200', '401', '404', '409', '422', '429']);
+    expect(Object.keys(doc.paths['/cart/add'].post.responses).sort()).toEqual(['200', '401', '404', '409', '413', '422', '429']);
     expect(doc.components.schemas.CartAddRequest.anyOf).toHaveLength(2);
-    expect(Object.keys(doc.paths['/cart/update/{item_id}'].put.responses).sort()).toEqual(['200', '401', '404', '409', '422', '429']);
+    expect(Object.keys(doc.paths['/cart/update/{item_id}'].put.responses).sort()).toEqual(['200', '401', '404', '409', '413', '422', '429']);
     expect(Object.keys(doc.paths['/cart/remove/{item_id}'].delete.responses).sort()).toEqual(['200', '401', '404', '429']);
     expect(doc.components.schemas.CartSummary.required).toEqual(['cart_id', 'item_count', 'total_quantity', 'subtotal', 'currency', 'ready_for_checkout', 'issues']);
     expect(doc.components.schemas.CartItem.required).toEqual(['item_id', 'product_id', 'title', 'unit_price', 'quantity', 'line_total', 'available']);

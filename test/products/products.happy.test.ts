@@ -347,7 +347,8 @@ describe('OpenAPI', () => {
     expect(Object.keys(doc.paths['/products/{product_id}']).sort()).toEqual(['delete', 'get', 'patch']);
     expect(Object.keys(doc.paths['/products'].get.responses).sort()).toEqual(['200', '304', '422']);
     expect(doc.paths['/products'].get.responses['200'].headers).toHaveProperty('X-Total-Count');
-    expect(Object.keys(doc.paths['/products/add'].post.responses).sort()).toEqual(['201', '401', '403', '422']);
+    expect(Object.keys(doc.paths['/products/add'].post.responses).sort()).toEqual(['201', '401', '403', '413', '422']);
+    expect(Object.keys(doc.paths['/products/{product_id}'].patch.responses).sort()).toEqual(['200', '401', '403', '404', '413', '422']);
     expect(doc.components.schemas.Product.required).toEqual(['id', 'title', 'description', 'price', 'currency', 'release_date', 'quantity', 'is_visible', 'created_at', 'updated_at']);
   });
 });

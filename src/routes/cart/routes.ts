@@ -136,7 +136,7 @@ export const addToCart = createRoute({
   security: SECURITY,
   middleware: [requireUser] as const,
   request: { body: jsonBody(CartAddRequest) },
-  responses: { 200: cartResponse, ...errors(401, 404, 409, 422), ...KV_BURST },
+  responses: { 200: cartResponse, ...errors(401, 404, 409, 413, 422), ...KV_BURST },
 });
 
 export const updateCartItem = createRoute({
@@ -150,7 +150,7 @@ export const updateCartItem = createRoute({
   security: SECURITY,
   middleware: [requireUser, itemMustExist] as const,
   request: { params: ItemIdParam, body: jsonBody(CartUpdateRequest) },
-  responses: { 200: cartResponse, ...errors(401, 404, 409, 422), ...KV_BURST },
+  responses: { 200: cartResponse, ...errors(401, 404, 409, 413, 422), ...KV_BURST },
 });
 
 export const removeCartItem = createRoute({

@@ -193,7 +193,7 @@ export const createProduct = createRoute({
       ...json(ProductSchema, 'Created'),
       headers: { Location: { description: '`/products/{id}` of the new product', schema: { type: 'string' as const } } },
     },
-    ...errors(401, 403, 422),
+    ...errors(401, 403, 413, 422),
   },
 });
 
@@ -206,7 +206,7 @@ export const updateProduct = createRoute({
   security: SECURITY,
   middleware: [requireSuperuser, productMustExist] as const,
   request: { params: ProductIdParam, body: jsonBody(ProductUpdate) },
-  responses: { 200: json(ProductSchema), ...errors(401, 403, 404, 422) },
+  responses: { 200: json(ProductSchema), ...errors(401, 403, 404, 413, 422) },
 });
 
 export const deleteProduct = createRoute({
