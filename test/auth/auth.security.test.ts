@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { getDb } from '../../src/db/client';
 import { users } from '../../src/db/schema';
 import { deleteUser } from '../../src/db/users';
-import { api, login, PASSWORD, seedUser, uniqueEmail } from '../helpers';
+import { api, login, PASSWORD, register, seedUser, uniqueEmail } from '../helpers';
 import { fixedIp, nowSeconds, signJwt, tokenFromEmail, unsignedJwt } from './support';
 
 const UNAUTHORIZED = { detail: 'Unauthorized' };
@@ -110,7 +110,7 @@ describe('rate limits', () => {
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
   }
 
-  it('login: per address and e-mail', async () => {
+  it('login: failed attempts per address and e-mail', async () => {
     const email = uniqueEmail();
     const res = await burst(40, (ip) =>
       api('POST', '/auth/jwt/login', { form: { username: email, password: 'wrong password' }, headers: { 'cf-connecting-ip': ip } }),
@@ -118,11 +118,40 @@ describe('rate limits', () => {
     expectTooMany(res);
   });
 
-  it('register: per address', async () => {
-    const res = await burst(100, (ip) =>
-      api('POST', '/auth/register', { json: { email: uniqueEmail(), password: 'short' }, headers: { 'cf-connecting-ip': ip } }),
+  it('login: once locked out, the right password is a 429 too, so a guess cannot be confirmed', async () => {
+    const { email } = await register();
+    const ip = fixedIp();
+    const attempt = (password: string) =>
+      api('POST', '/auth/jwt/login', { form: { username: email, password }, headers: { 'cf-connecting-ip': ip } });
+    let last = await attempt('wrong password');
+    for (let i = 0; i < 40 && last.status !== 429; i++) last = await attempt('wrong password');
+    expectTooMany(last);
+    expectTooMany(await attempt(PASSWORD));
+  });
+
+  it('login: successful logins are never throttled, however many', async () => {
+    const { email } = await register();
+    const ip = fixedIp();
+    for (let i = 0; i < 30; i++) {
+      const res = await api('POST', '/auth/jwt/login', { form: { username: email, password: PASSWORD }, headers: { 'cf-connecting-ip': ip } });
+      expect(res.status).toBe(200);
+    }
+  });
+
+  it('register: per address and e-mail', async () => {
+    const email = uniqueEmail();
+    const res = await burst(40, (ip) =>
+      api('POST', '/auth/register', { json: { email, password: PASSWORD }, headers: { 'cf-connecting-ip': ip } }),
     );
     expectTooMany(res);
+  });
+
+  it('register: many users from one address are not throttled', async () => {
+    const ip = fixedIp();
+    for (let i = 0; i < 30; i++) {
+      const res = await api('POST', '/auth/register', { json: { email: uniqueEmail(), password: PASSWORD }, headers: { 'cf-connecting-ip': ip } });
+      expect(res.status).toBe(201);
+    }
   });
 
   it('forgot-password: per address and e-mail', async () => {
@@ -137,7 +166,7 @@ describe('rate limits', () => {
     expectTooMany(res);
   });
 
-  it('reset-password: per address', async () => {
+  it('reset-password: per address and token', async () => {
     const res = await burst(60, (ip) =>
       api('POST', '/auth/reset-password', { json: { token: 'foo', password: PASSWORD }, headers: { 'cf-connecting-ip': ip } }),
     );

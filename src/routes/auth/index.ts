@@ -3,7 +3,8 @@ import { logIn, requestPasswordReset, requestVerification, resetPassword, verify
 import { createAccount } from '../../auth/user-service';
 import { toUserOut } from '../../db/users';
 import { createRouter } from '../../lib/openapi';
-import { clientIp, enforceRateLimit } from '../../middleware/rate-limit';
+import { sha256 } from '../../lib/tokens';
+import { clientIp, enforceRateLimit, limitFailures } from '../../middleware/rate-limit';
 import {
   authenticatedRoute,
   forgotPasswordRoute,
@@ -15,20 +16,24 @@ import {
   verifyRoute,
 } from './routes';
 
-/** Rate-limit keys: per route, per client address, and per e-mail where one is given. */
+/**
+ * Rate-limit keys: per route, per client address and per e-mail (or token), so a client that
+ * repeats one request is throttled while a test suite registering many users from one address
+ * is not.
+ */
 const perAddressAndEmail = (route: string, ip: string, email: string) => `${route}:${ip}:${email.toLowerCase()}`;
 
 export const authRoutes = createRouter()
   .openapi(registerRoute, async (c) => {
     const body = c.req.valid('json');
-    await enforceRateLimit(c.env.REGISTER_LIMITER, `register:${clientIp(c)}`);
+    await enforceRateLimit(c.env.REGISTER_LIMITER, perAddressAndEmail('register', clientIp(c), body.email));
     const user = await createAccount(c.env, body);
     return c.json(toUserOut(user), 201);
   })
   .openapi(loginRoute, async (c) => {
     const { username, password } = c.req.valid('form');
-    await enforceRateLimit(c.env.LOGIN_LIMITER, perAddressAndEmail('login', clientIp(c), username));
-    const accessToken = await logIn(c.env, username, password);
+    const key = perAddressAndEmail('login', clientIp(c), username);
+    const accessToken = await limitFailures(c.env.AUTH, c.env.LOGIN_LIMITER, key, () => logIn(c.env, username, password));
     return c.json({ access_token: accessToken, token_type: 'bearer' as const }, 200);
   })
   .openapi(logoutRoute, async (c) => {
@@ -44,7 +49,7 @@ export const authRoutes = createRouter()
   })
   .openapi(resetPasswordRoute, async (c) => {
     const { token, password } = c.req.valid('json');
-    await enforceRateLimit(c.env.RESET_LIMITER, `reset-password:${clientIp(c)}`);
+    await enforceRateLimit(c.env.RESET_LIMITER, `reset-password:${clientIp(c)}:${await sha256(token)}`);
     await resetPassword(c.env, token, password);
     return c.json(null, 200);
   })

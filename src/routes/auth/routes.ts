@@ -104,7 +104,8 @@ export const registerRoute = createRoute({
   summary: 'Register',
   description:
     'Creates an active, unverified, non-superuser account (the flags in the body are type-checked and ignored) and queues a ' +
-    'verification e-mail. The password policy is checked before the duplicate check. Rate limited per client address.',
+    'verification e-mail. The password policy is checked before the duplicate check. Rate limited per client address and ' +
+    'e-mail (20 a minute), so many registrations from one address are fine but repeating one is not.',
   request: { body: jsonBody(UserCreate) },
   responses: {
     201: json(UserRead, 'The new user'),
@@ -120,7 +121,8 @@ export const loginRoute = createRoute({
   description:
     'Form-encoded (`application/x-www-form-urlencoded` or `multipart/form-data`). An empty value counts as missing (422); ' +
     'a JSON body is an empty form (422). Unknown e-mail, wrong password and inactive user are all `LOGIN_BAD_CREDENTIALS`, ' +
-    'at the same hashing cost. Rate limited per client address and e-mail.',
+    'at the same hashing cost. Failed attempts are limited per client address and e-mail: past 20 a minute, every ' +
+    'attempt, right or wrong, is a 429 for a minute. Successful logins are not limited.',
   middleware: [loginFormOnly] as const,
   request: {
     body: {
@@ -174,7 +176,7 @@ export const resetPasswordRoute = createRoute({
   description:
     '`RESET_PASSWORD_BAD_TOKEN` for a bad, expired, wrong-audience or used token, or a user gone or inactive; the password ' +
     'policy is checked only after the token passed. Ends every earlier access token and queues a "password changed" e-mail. ' +
-    'Rate limited per client address.',
+    'Rate limited per client address and token.',
   request: { body: jsonBody(ResetPasswordRequest) },
   responses: {
     200: json(Null, 'Password changed (body `null`)'),
