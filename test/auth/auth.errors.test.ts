@@ -205,6 +205,30 @@ describe('POST /auth/forgot-password and /auth/request-verify-token errors', () 
   }
 });
 
+describe('embedded bodies (forgot-password, request-verify-token, reset-password, verify)', () => {
+  const EMBEDDED: [string, string[]][] = [
+    ['/auth/forgot-password', ['email']],
+    ['/auth/request-verify-token', ['email']],
+    ['/auth/reset-password', ['token', 'password']],
+    ['/auth/verify', ['token']],
+  ];
+  for (const [path, fields] of EMBEDDED) {
+    it(`${path}: an explicit null is missing, as FastAPI checks \`value is None\` first`, async () => {
+      const res = await api('POST', path, { json: Object.fromEntries(fields.map((field) => [field, null])) });
+      expect(res.status).toBe(422);
+      expect(res.body).toEqual({ detail: fields.map((field) => missing(field)) });
+    });
+
+    it(`${path}: a body that is not an object leaves every field missing`, async () => {
+      for (const body of [[], 'king.arthur@camelot.bt', 42, true]) {
+        const res = await api('POST', path, { json: body });
+        expect(res.status).toBe(422);
+        expect(res.body).toEqual({ detail: fields.map((field) => missing(field)) });
+      }
+    });
+  }
+});
+
 /** A reset token signed here, for claims the server would never issue. */
 async function forgedResetToken(claims: Record<string, unknown>) {
   return signJwt({ aud: 'fastapi-users:reset', exp: nowSeconds() + 3600, ...claims });

@@ -8,17 +8,25 @@ import { requireUser } from '../../middleware/auth';
 import { UserCreate, UserRead } from '../users/schemas';
 
 /**
- * A field of an embedded body (FastAPI's `Body(embed=True)`): when absent it is `missing`
- * with `input: null`, as FastAPI reports it, not the enclosing object.
+ * A field of an embedded body (FastAPI's `Body(embed=True)`): when absent or null it is
+ * `missing` with `input: null`, as FastAPI reports it (it checks `value is None` before
+ * validating), not the enclosing object.
  */
 const embedded = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value, ctx) => {
-    if (value === undefined) ctx.addIssue(pydanticIssue('missing', 'Field required', null));
+    if (value === undefined || value === null) ctx.addIssue(pydanticIssue('missing', 'Field required', null));
     return value;
   }, schema);
 
-/** An embedded body: with no body at all, every field is reported missing, as FastAPI does. */
-const embeddedBody = <T extends z.ZodRawShape>(shape: T) => z.preprocess((body) => body ?? {}, z.object(shape));
+const isObject = (body: unknown): body is Record<string, unknown> =>
+  typeof body === 'object' && body !== null && !Array.isArray(body);
+
+/**
+ * An embedded body: FastAPI reads each field with `body.get(name)`, so with no body, or a
+ * body that is not an object (a list, a bare string, a number), every field is missing.
+ */
+const embeddedBody = <T extends z.ZodRawShape>(shape: T) =>
+  z.preprocess((body) => (isObject(body) ? body : {}), z.object(shape));
 
 const token = () => text({ max: 4096, trim: false }).openapi({ description: 'The token from the e-mailed link' });
 
