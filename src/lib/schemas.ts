@@ -81,8 +81,11 @@ export const emailField = () =>
 /** Pydantic's lax integer: JSON numbers with no fraction, or strings of digits. */
 export function integer(opts: { min?: number; max?: number } = {}) {
   const { min, max = Number.MAX_SAFE_INTEGER } = opts;
-  let schema = z.number().int().max(max);
-  if (min !== undefined) schema = schema.min(min);
+  // The bounds first, each ending the checks when it fails: `.int()` also bounds to safe integers,
+  // and a huge number would otherwise get two items for one problem.
+  let schema = z.number().max(max, { abort: true });
+  if (min !== undefined) schema = schema.min(min, { abort: true });
+  schema = schema.int();
   return z
     .preprocess((v) => (typeof v === 'string' && /^\s*[+-]?\d+\s*$/.test(v) ? Number(v) : v), schema)
     .openapi({ type: 'integer', ...(min !== undefined ? { minimum: min } : {}), maximum: max });

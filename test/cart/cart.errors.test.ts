@@ -86,6 +86,8 @@ describe('POST /cart/add: invalid bodies are 422', () => {
     ['51 lines', Array.from({ length: 51 }, () => line), [{ type: 'too_long', loc: ['body'], msg: 'List should have at most 50 items after validation, not 51' }]],
     ['quantity 0', [{ product_id: 1, quantity: 0 }], [{ type: 'greater_than_equal', loc: ['body', 0, 'quantity'], msg: 'Input should be greater than or equal to 1', input: 0, ctx: { ge: 1 } }]],
     ['quantity 100', [line, { product_id: 1, quantity: 100 }], [{ type: 'less_than_equal', loc: ['body', 1, 'quantity'], input: 100, ctx: { le: 99 } }]],
+    ['a quantity beyond any integer (one item, not two)', [{ product_id: 1, quantity: 1e20 }], [{ type: 'less_than_equal', loc: ['body', 0, 'quantity'], input: 1e20, ctx: { le: 99 } }]],
+    ['a product_id beyond any integer', [{ product_id: 1e20, quantity: 1 }], [{ type: 'less_than_equal', loc: ['body', 0, 'product_id'], input: 1e20 }]],
     ['a fractional quantity', [{ product_id: 1, quantity: 1.5 }], [{ type: 'int_from_float', loc: ['body', 0, 'quantity'], input: 1.5 }]],
     ['a missing product_id', [{ quantity: 1 }], [{ type: 'missing', loc: ['body', 0, 'product_id'], msg: 'Field required', input: { quantity: 1 } }]],
     ['a product_id in words', [{ product_id: 'mug', quantity: 1 }], [{ type: 'int_parsing', loc: ['body', 0, 'product_id'], input: 'mug' }]],

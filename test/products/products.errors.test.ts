@@ -46,6 +46,15 @@ describe('GET /products: invalid query parameters are 422 in Pydantic shape', ()
     expect(res.body.detail[0]).toMatchObject({ loc: ['query', 'limit'], input: '99999999999999999999999' });
   });
 
+  it('reports a number beyond any integer once, against the field\'s own bound', async () => {
+    const res = await api('GET', '/products?limit=99999999999999999999&min_price=-99999999999999999999');
+    expect(res.status).toBe(422);
+    expect(res.body.detail).toEqual([
+      { type: 'less_than_equal', loc: ['query', 'limit'], msg: 'Input should be less than or equal to 100', input: '99999999999999999999', ctx: { le: 100 } },
+      { type: 'greater_than_equal', loc: ['query', 'min_price'], msg: 'Input should be greater than or equal to 0', input: '-99999999999999999999', ctx: { ge: 0 } },
+    ]);
+  });
+
   it('reports every bad parameter at once', async () => {
     const res = await api('GET', '/products?limit=0&offset=-1&sort=x');
     expect(res.status).toBe(422);
