@@ -116,7 +116,8 @@ function toPydantic(issue: ZodIssue, target: Target, root: unknown): ValidationI
     }
     case 'invalid_format': {
       if (issue.format === 'regex') {
-        const pattern = (issue as { pattern?: string }).pattern ?? '';
+        // zod reports the regex as `/source/flags`; Pydantic shows the pattern itself.
+        const pattern = ((issue as { pattern?: string }).pattern ?? '').replace(/^\/([\s\S]*)\/[a-z]*$/, '$1');
         return { type: 'string_pattern_mismatch', loc, msg: `String should match pattern '${pattern}'`, input: value, ctx: { pattern } };
       }
       return { type: 'value_error', loc, msg: `Value error, ${issue.message}`, input: value };

@@ -140,4 +140,13 @@ describe('POST /checkout validation (422)', () => {
     expect(res.body.detail[0]).toMatchObject({ type, loc: ['body', field] });
     expect(await checkoutsOfUser(user.id)).toEqual([]);
   });
+
+  it('names the pattern a phone number missed as Pydantic does, without regex slashes', async () => {
+    const user = await seedUser();
+    const mug = await seedProduct();
+    const cartId = await seedCart(user.id, [[mug, 1]]);
+    const res = await checkout(user, { cart_id: cartId, amount: mug.price, phone_no: '12345' });
+    const pattern = String.raw`^\+?[\s().-]*(?:\d[\s().-]*){6,20}$`;
+    expect(res.body.detail[0]).toMatchObject({ msg: `String should match pattern '${pattern}'`, ctx: { pattern } });
+  });
 });
