@@ -74,6 +74,15 @@ describe('bearer authentication of the auth routes', () => {
     await expectUnauthorized(deactivated.token);
   });
 
+  it('reads sub like uuid.UUID: its odd forms pass, a near miss is a 401', async () => {
+    const user = await seedUser();
+    const tokenFor = (sub: string) => signJwt({ sub, aud: ['fastapi-users:auth'], exp: nowSeconds() + 3600 });
+    for (const sub of [user.id.toUpperCase(), `{${user.id}`, `urn:uuid:${user.id.replaceAll('-', '')}`]) {
+      expect((await api('GET', '/users/me', { token: await tokenFor(sub) })).status, sub).toBe(200);
+    }
+    for (const sub of [`URN:UUID:${user.id}`, ` ${user.id}`]) await expectUnauthorized(await tokenFor(sub));
+  });
+
   it('401 for a token after logout', async () => {
     const user = await seedUser();
     const token = await login(user.email);

@@ -125,9 +125,12 @@ describe('PATCH /users/{id} errors', () => {
 
   it('answers 404 for an unknown or malformed id, before validating the body', async () => {
     const admin = await seedSuperuser();
-    for (const id of [crypto.randomUUID(), 'foo', '123', `${crypto.randomUUID()}0`]) {
+    const user = await seedUser();
+    // uuid.UUID is strict where it is not lenient: `URN:UUID:` is case-sensitive, a space makes 33 characters.
+    const almost = [`URN:UUID:${user.id}`, ` ${user.id}`, `${user.id.slice(0, -1)}g`, `${user.id}-0`];
+    for (const id of [crypto.randomUUID(), 'foo', '123', `${crypto.randomUUID()}0`, ...almost]) {
       for (const [method, json] of [['GET', undefined], ['PATCH', { is_active: 'nope' }], ['DELETE', undefined]] as const) {
-        const res = await api(method, `/users/${id}`, { token: admin.token, json });
+        const res = await api(method, `/users/${encodeURIComponent(id)}`, { token: admin.token, json });
         expect(res.status, `${method} ${id}`).toBe(404);
         expect(res.body).toEqual({ detail: 'Not Found' });
       }

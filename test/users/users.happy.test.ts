@@ -123,7 +123,9 @@ describe('GET /users/{id}', () => {
     const admin = await seedSuperuser();
     const user = await seedUser();
     const hex = user.id.replaceAll('-', '');
-    for (const id of [user.id, user.id.toUpperCase(), hex, `{${user.id}}`, `urn:uuid:${user.id}`]) {
+    // uuid.UUID strips braces from either end independently and removes `uuid:` wherever it is.
+    const pythonOnly = [`{${user.id}`, `${hex}}}`, `uuid:${user.id}`, `urn:${hex}`];
+    for (const id of [user.id, user.id.toUpperCase(), hex, `{${user.id}}`, `urn:uuid:${user.id}`, ...pythonOnly]) {
       const res = await api('GET', `/users/${encodeURIComponent(id)}`, { token: admin.token });
       expect(res.status, id).toBe(200);
       expect(res.body).toEqual(userOut(user));
