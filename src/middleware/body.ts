@@ -34,6 +34,11 @@ function isForm(mediaType: string) {
   return mediaType === 'application/x-www-form-urlencoded' || mediaType === 'multipart/form-data';
 }
 
+/** FastAPI parses JSON only for `application/json` and `application/*+json` (or no Content-Type). */
+function isJson(mediaType: string) {
+  return mediaType === '' || mediaType === 'application/json' || /^application\/[^/]*\+json$/.test(mediaType);
+}
+
 /** Character offset of a JSON syntax error, when the engine reports one. */
 function errorPosition(message: string): number {
   const match = /position (\d+)/.exec(message);
@@ -43,7 +48,8 @@ function errorPosition(message: string): number {
 /**
  * Reads the body once, before routing reaches authentication, so that an oversized body is a
  * 413 and malformed JSON a 422 `json_invalid` ahead of any 401 (FastAPI's order). JSON is
- * assumed when no Content-Type is sent, as older FastAPI did. The request is then rebuilt
+ * assumed when no Content-Type is sent, as older FastAPI did; another non-form type is raw text,
+ * which a JSON route refuses as FastAPI does (422). The request is then rebuilt
  * from the bytes read, so validators downstream see a well-formed JSON (or form) request.
  */
 export const readBody: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -61,6 +67,10 @@ export const readBody: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (text.trim() === '') {
       // No body: validators see JSON null, which a route with a body reports as "missing".
       body = 'null';
+    } else if (!isJson(mediaType)) {
+      // Another type (text/plain, say): FastAPI hands the raw text to the validators, which
+      // refuse it as a body (422), so validators see it as a JSON string.
+      body = JSON.stringify(text);
     } else {
       try {
         JSON.parse(text);

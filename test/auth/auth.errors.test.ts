@@ -1,4 +1,4 @@
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../src/db/client';
 import { findUserByEmail, insertUser, isDuplicateEmailError } from '../../src/db/users';
@@ -201,6 +201,59 @@ describe('POST /auth/forgot-password and /auth/request-verify-token errors', () 
       expect(invalid.body.detail[0]).toMatchObject({ type: 'value_error', loc: ['body', 'email'] });
       const wrongType = await api('POST', path, { json: { email: 42 } });
       expect(wrongType.body.detail[0]).toMatchObject({ type: 'string_type', loc: ['body', 'email'], input: 42 });
+    });
+  }
+});
+
+describe('bodies that are not JSON by their Content-Type', () => {
+  it('register refuses a JSON text sent as text/plain as FastAPI does: the raw text is not an object', async () => {
+    const text = JSON.stringify({ email: uniqueEmail(), password: PASSWORD });
+    const res = await api('POST', '/auth/register', { raw: text, headers: { 'content-type': 'text/plain' } });
+    expect(res.status).toBe(422);
+    expect(res.body).toEqual({
+      detail: [{ type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: text }],
+    });
+  });
+
+  it('an embedded body sent as text/plain has every field missing', async () => {
+    const res = await api('POST', '/auth/forgot-password', { raw: JSON.stringify({ email: uniqueEmail() }), headers: { 'content-type': 'text/plain' } });
+    expect(res.status).toBe(422);
+    expect(res.body).toEqual({ detail: [missing('email')] });
+  });
+
+  it('application/*+json and a missing Content-Type are read as JSON', async () => {
+    for (const contentType of ['application/vnd.api+json', 'application/json; charset=utf-8']) {
+      const res = await api('POST', '/auth/register', { raw: JSON.stringify({ email: uniqueEmail(), password: PASSWORD }), headers: { 'content-type': contentType } });
+      expect(res.status, contentType).toBe(201);
+    }
+    const bare = new Request('http://localhost/auth/register', { method: 'POST', body: new TextEncoder().encode(JSON.stringify({ email: uniqueEmail(), password: PASSWORD })) });
+    expect(bare.headers.get('content-type')).toBeNull();
+    expect((await exports.default.fetch(bare)).status).toBe(201);
+  });
+});
+
+describe('e-mail validation in email-validator\'s words', () => {
+  const reasons: [string, string][] = [
+    ['.arthur@camelot.bt', 'An email address cannot start with a period.'],
+    ['arthur.@camelot.bt', 'An email address cannot have a period immediately before the @-sign.'],
+    ['king..arthur@camelot.bt', 'An email address cannot have two periods in a row.'],
+    ['king arthur@camelot.bt', 'The email address contains invalid characters before the @-sign: SPACE.'],
+    ['king@arthur@camelot.bt', "The part after the @-sign contains invalid characters: '@'."],
+    ['"king"@camelot.bt', 'Quoting the part before the @-sign is not allowed here.'],
+    ['arthur@-camelot.bt', 'An email address cannot have a hyphen immediately after the @-sign.'],
+    ['arthur@camelot.123', 'The part after the @-sign is not valid. It is not within a valid top-level domain.'],
+    ['arthur@[10.0.0.1]', 'A bracketed IP address after the @-sign is not allowed here.'],
+    ['arthur@round.table.test', 'The part after the @-sign is a special-use or reserved name that cannot be used with email.'],
+    [`${'k'.repeat(65)}@camelot.bt`, 'The email address is too long before the @-sign (1 character too many).'],
+    [`arthur@${'c'.repeat(2050)}.bt`, 'Length must not exceed 2048 characters'],
+  ];
+  for (const [email, reason] of reasons) {
+    it(`refuses ${email.slice(0, 40)}: ${reason}`, async () => {
+      const res = await api('POST', '/auth/register', { json: { email, password: PASSWORD } });
+      expect(res.status).toBe(422);
+      expect(res.body.detail).toEqual([
+        { type: 'value_error', loc: ['body', 'email'], msg: `value is not a valid email address: ${reason}`, input: email, ctx: { reason } },
+      ]);
     });
   }
 });

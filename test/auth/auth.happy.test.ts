@@ -35,6 +35,19 @@ describe('POST /auth/register', () => {
     expect(row!.hashedPassword).not.toContain(PASSWORD);
   });
 
+  it('normalises e-mails as email-validator does: role mailboxes (RFC 2142) lower-cased, other local parts kept', async () => {
+    const domain = uniqueEmail('role').split('@')[0]!.replaceAll('.', '-');
+    for (const [typed, stored] of [
+      [`PostMaster@${domain}.Example.com`, `postmaster@${domain}.example.com`],
+      [`Info@${domain}.example.com`, `info@${domain}.example.com`],
+      [`Arthur <Info.Desk@${domain}.example.com>`, `Info.Desk@${domain}.example.com`],
+    ]) {
+      const res = await api('POST', '/auth/register', { json: { email: typed, password: PASSWORD } });
+      expect(res.status, typed).toBe(201);
+      expect(res.body.email).toBe(stored);
+    }
+  });
+
   it('type-checks and then ignores is_active, is_superuser and is_verified', async () => {
     const res = await api('POST', '/auth/register', {
       json: { email: uniqueEmail(), password: PASSWORD, is_active: false, is_superuser: true, is_verified: 'true', id: 'x' },
