@@ -8,6 +8,7 @@ export interface Bindings {
   EMAIL_QUEUE: Queue<EmailQueueMessage>;
   LOGIN_LIMITER: RateLimit;
   REGISTER_LIMITER: RateLimit;
+  SIGNUP_LIMITER: RateLimit;
   EMAIL_LIMITER: RateLimit;
   RESET_LIMITER: RateLimit;
 

@@ -113,7 +113,8 @@ export const registerRoute = createRoute({
   description:
     'Creates an active, unverified, non-superuser account (the flags in the body are type-checked and ignored) and queues a ' +
     'verification e-mail. The password policy is checked before the duplicate check. Rate limited per client address and ' +
-    'e-mail (20 a minute), so many registrations from one address are fine but repeating one is not.',
+    'e-mail (20 a minute) and per client address (300 a minute), so a test suite registering many users is fine but ' +
+    'repeating one registration, or mass sign-ups from one address, are not.',
   request: { body: jsonBody(UserCreate) },
   responses: {
     201: json(UserRead, 'The new user'),
@@ -184,7 +185,7 @@ export const resetPasswordRoute = createRoute({
   description:
     '`RESET_PASSWORD_BAD_TOKEN` for a bad, expired, wrong-audience or used token, or a user gone or inactive; the password ' +
     'policy is checked only after the token passed. Ends every earlier access token and queues a "password changed" e-mail. ' +
-    'Rate limited per client address and token.',
+    'Rate limited per client address (60 a minute).',
   request: { body: jsonBody(ResetPasswordRequest) },
   responses: {
     200: json(Null, 'Password changed (body `null`)'),
