@@ -36,6 +36,7 @@ export default defineConfig(async () => {
       setupFiles: ['./test/apply-migrations.ts'],
       testTimeout: 30_000,
       silent: 'passed-only' as const,
+      reporters: ['default', './test/summary-reporter.ts'],
     },
   };
 });
