@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, gt, gte, inArray, lte, sql, type SQL } from 
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from './client';
 import { products, type Product } from './schema';
+import { codePoints } from '../lib/schemas';
 import { isoNow, today } from '../lib/time';
 
 /** On sale: visible and released today or earlier. Everyone but a superuser sees only these. */
@@ -43,7 +44,10 @@ export type ProductSort = (typeof PRODUCT_SORTS)[number];
 export interface ProductFilter {
   /** Only products on sale on this date (everyone but a superuser). */
   onSaleOn?: string;
-  /** Case-insensitive (ASCII) substring of the title or the description; `%` and `_` are literal. */
+  /**
+   * Case-insensitive substring of the title or the description, every character literal.
+   * From 3 characters on, letters beyond ASCII fold too (É finds é), see `matchesText`.
+   */
   q?: string;
   minPrice?: number;
   maxPrice?: number;
@@ -66,6 +70,31 @@ const SORT_COLUMNS = { id: products.id, price: products.price, title: products.t
  */
 const containsText = (column: SQLiteColumn, text: string) => sql`instr(lower(${column}), lower(${text})) > 0`;
 
+/** The trigram tokenizer indexes 3-character runs: a shorter phrase matches no row at all. */
+const TRIGRAM_LENGTH = 3;
+
+/**
+ * An FTS5 query matching `text` literally: one quoted phrase (inside which only `"` is special,
+ * escaped by doubling), so operators like OR, NEAR( or * are plain text.
+ */
+const ftsPhrase = (text: string) => `"${text.replaceAll('"', '""')}"`;
+
+/**
+ * The product's title or description contains `text`, case-insensitively.
+ *
+ * From 3 characters on this is a lookup in products_fts (migration 0003), a trigram index,
+ * instead of a scan of every product. Its case folding is Unicode's rather than ASCII's, so
+ * such a `text` also finds "éclair" in "ÉCLAIR". Shorter text cannot be looked up in trigrams
+ * and is scanned for. FTS5 reads its query as a C string, so a NUL would cut the phrase
+ * short (an FTS5 syntax error): such text, which no one types, is scanned for too.
+ */
+function matchesText(text: string): SQL {
+  if (codePoints(text) >= TRIGRAM_LENGTH && !text.includes('\0')) {
+    return sql`${products.id} IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ${ftsPhrase(text)})`;
+  }
+  return sql`(${containsText(products.title, text)} OR ${containsText(products.description, text)})`;
+}
+
 function filterConditions(filter: ProductFilter, releaseDateIsSortKey: boolean): SQL[] {
   const conditions: SQL[] = [];
   if (filter.onSaleOn !== undefined) {
@@ -79,9 +108,7 @@ function filterConditions(filter: ProductFilter, releaseDateIsSortKey: boolean):
         : sql`likelihood(${products.releaseDate} <= ${filter.onSaleOn}, 0.9)`,
     );
   }
-  if (filter.q) {
-    conditions.push(sql`(${containsText(products.title, filter.q)} OR ${containsText(products.description, filter.q)})`);
-  }
+  if (filter.q) conditions.push(matchesText(filter.q));
   if (filter.minPrice !== undefined) conditions.push(gte(products.price, filter.minPrice));
   if (filter.maxPrice !== undefined) conditions.push(lte(products.price, filter.maxPrice));
   if (filter.inStock === true) conditions.push(gt(products.quantity, 0));

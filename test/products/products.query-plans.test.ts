@@ -48,6 +48,25 @@ describe('catalog listing query plans', () => {
     expect(await planOf(countQuery)).toEqual(['SEARCH products USING COVERING INDEX products_on_sale_idx (is_visible=? AND release_date<?)']);
   });
 
+  const SCANS_PRODUCTS = /^SCAN products(?!_fts)/;
+  const LOOKS_UP_TEXT = /^SCAN products_fts VIRTUAL TABLE INDEX \d+:M/;
+  for (const [caller, filter] of [['public', publicFilter], ['superuser', {}]] as const) {
+    it(`looks a q of 3 characters or more up in products_fts, never scanning products, for every ${caller} sort and the count`, async () => {
+      for (const sort of PRODUCT_SORTS) {
+        const { pageQuery, countQuery } = productListingQueries(getDb(env), { ...filter, q: 'linen mug' }, { ...page, sort });
+        for (const plan of [await planOf(pageQuery), await planOf(countQuery)]) {
+          expect(plan).toContainEqual(expect.stringMatching(LOOKS_UP_TEXT));
+          expect(plan.filter((step) => SCANS_PRODUCTS.test(step))).toEqual([]);
+        }
+      }
+    });
+  }
+
+  it('scans for a q of 1 or 2 characters, which no trigram can index', async () => {
+    const { pageQuery } = productListingQueries(getDb(env), { q: 'li' }, { ...page, sort: 'id' });
+    expect(await planOf(pageQuery)).toEqual(['SCAN products']);
+  });
+
   it('narrows a price range with an index', async () => {
     const filter = { ...publicFilter, minPrice: 1000, maxPrice: 2000 };
     const { pageQuery } = productListingQueries(getDb(env), filter, { ...page, sort: 'price' });

@@ -98,7 +98,8 @@ export const ProductListQuery = z.object({
     .optional()
     .openapi({
       description:
-        'Trimmed text to find in the title or the description, case-insensitively for ASCII letters; `%` and `_` are literal. Empty means no filter.',
+        'Trimmed text to find in the title or the description, case-insensitively; every character is literal (`%`, `_`, `"`, `*`). ' +
+        'From 3 characters on, letters beyond ASCII match in either case too (`É` finds `é`); 1–2 characters compare only ASCII letters case-insensitively. Empty means no filter.',
     }),
   min_price: integer({ min: 0, max: MAX_PRICE }).optional().openapi({ description: 'Lowest price, inclusive (minor units)' }),
   max_price: integer({ min: 0, max: MAX_PRICE }).optional().openapi({
