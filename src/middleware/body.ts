@@ -39,10 +39,25 @@ function isJson(mediaType: string) {
   return mediaType === '' || mediaType === 'application/json' || /^application\/[^/]*\+json$/.test(mediaType);
 }
 
-/** Character offset of a JSON syntax error, when the engine reports one. */
-function errorPosition(message: string): number {
-  const match = /position (\d+)/.exec(message);
-  return match ? Number(match[1]) : 0;
+/** V8's JSON.parse messages, and what Python's json module (FastAPI's parser) says instead. */
+const PYTHON_JSON_ERRORS: [RegExp, string][] = [
+  [/^Unexpected end of JSON input/, 'Expecting value'],
+  [/^Expected property name or '}'|^Expected double-quoted property name/, 'Expecting property name enclosed in double quotes'],
+  [/^Expected ',' or '[}\]]'/, "Expecting ',' delimiter"],
+  [/^Expected ':'/, "Expecting ':' delimiter"],
+  [/^Unexpected non-whitespace character after JSON/, 'Extra data'],
+  [/^Unterminated string/, 'Unterminated string starting at'],
+  [/^Bad control character/, 'Invalid control character at'],
+  [/^Bad escaped character|^Bad Unicode escape/, 'Invalid \\escape'],
+];
+
+/** FastAPI's `json_invalid` item: Python's message and the character offset of the error. */
+function jsonInvalid(text: string, error: unknown) {
+  const message = error instanceof Error ? error.message : '';
+  const reported = /position (\d+)/.exec(message);
+  const position = reported ? Number(reported[1]) : /^Unexpected end/.test(message) ? text.length : 0;
+  const pythonMessage = PYTHON_JSON_ERRORS.find(([pattern]) => pattern.test(message))?.[1] ?? 'Expecting value';
+  return { type: 'json_invalid', loc: ['body', position], msg: 'JSON decode error', input: {}, ctx: { error: pythonMessage } };
 }
 
 /**
@@ -75,10 +90,7 @@ export const readBody: MiddlewareHandler<AppEnv> = async (c, next) => {
       try {
         JSON.parse(text);
       } catch (error) {
-        const message = error instanceof Error ? error.message : 'Invalid JSON';
-        throw new ApiError(422, [
-          { type: 'json_invalid', loc: ['body', errorPosition(message)], msg: 'JSON decode error', input: {}, ctx: { error: message } },
-        ]);
+        throw new ApiError(422, [jsonInvalid(text, error)]);
       }
       body = text;
     }

@@ -56,6 +56,18 @@ describe('conventions every route shares', () => {
     expect(res.status).toBe(413);
   });
 
+  it.each([
+    ['{"email": ', 10, 'Expecting value'],
+    ['{email: 1}', 1, 'Expecting property name enclosed in double quotes'],
+    ['{"a":1 "b":2}', 7, "Expecting ',' delimiter"],
+    ['{"a" 1}', 5, "Expecting ':' delimiter"],
+    ['[1] x', 4, 'Extra data'],
+  ])('reports malformed JSON %j at offset %i with Python\'s message', async (raw, offset, error) => {
+    const res = await api('POST', '/auth/register', { raw, headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(422);
+    expect(res.body).toEqual({ detail: [{ type: 'json_invalid', loc: ['body', offset], msg: 'JSON decode error', input: {}, ctx: { error } }] });
+  });
+
   it('answers malformed JSON with 422 json_invalid', async () => {
     const res = await api('POST', '/health', { raw: '{"email": ', headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(422);
