@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getConfig } from '../../src/config';
 import type { Bindings } from '../../src/env';
@@ -42,6 +43,22 @@ describe('user data in e-mails is inert', () => {
   it('keeps a name with line breaks from adding lines to the greeting', () => {
     const { text } = renderEmail('password_changed', { name: 'Asha\r\nSubject: hacked' }, config);
     expect(text).toMatch(/^Hello Asha Subject: hacked,\n/);
+  });
+});
+
+describe('tokens stay out of the logs', () => {
+  it('logs a mailbox e-mail without the reset or verify token in its links', async () => {
+    const log = vi.spyOn(console, 'log');
+    const token = 'eyJhbGciOiJIUzI1NiJ9.secret-reset-token.sig';
+    const email = await recordTestEmail({ kind: 'reset_password', data: { name: null, token } });
+
+    await deliver([email.id], { env: { ...env, EMAIL_PROVIDER: 'mailbox' } });
+
+    const logged = log.mock.calls.map((call) => call.join(' ')).join('\n');
+    expect(logged).toContain(email.id);
+    expect(logged).toContain('/reset-password?token=…');
+    expect(logged).not.toContain('secret-reset-token');
+    expect((await readEmail(email.id)).text).toContain(token);
   });
 });
 
