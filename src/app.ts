@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from './app-env';
+import { loggableError } from './db/client';
 import { ApiError } from './lib/errors';
 import { validationHook } from './lib/validation';
 import { readBody } from './middleware/body';
@@ -98,8 +99,7 @@ export function createApp() {
         level: 'error',
         msg: 'unhandled error',
         request_id: c.get('requestId'),
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-        cause: error instanceof Error && error.cause ? String(error.cause) : undefined,
+        error: loggableError(error),
       }),
     );
     return c.json({ detail: 'Internal Server Error' }, 500);

@@ -2,7 +2,7 @@ import { and, eq, lt } from 'drizzle-orm';
 import type { Bindings } from '../env';
 import { ApiError } from '../lib/errors';
 import { isoNow } from '../lib/time';
-import { getDb } from './client';
+import { getDb, loggableError } from './client';
 import { cartLocks } from './schema';
 
 /** What KV keeps per user: product ids and quantities only; prices are read from D1. */
@@ -134,7 +134,7 @@ export async function updateCart(
   } finally {
     // A lease that cannot be released lapses on its own; the change itself stands.
     await unlock(env, userId, token).catch((error) =>
-      console.error(JSON.stringify({ level: 'error', msg: 'cart lease release failed', error: String(error) })),
+      console.error(JSON.stringify({ level: 'error', msg: 'cart lease release failed', error: loggableError(error) })),
     );
   }
 }

@@ -1,5 +1,5 @@
 import type { Bindings, EmailQueueMessage } from '../env';
-import { getDb, type Db } from '../db/client';
+import { getDb, loggableError, type Db } from '../db/client';
 import { findEmail, markEmailFailed, markEmailSent, recordTemporaryFailure } from '../db/emails';
 import { emailProviderFor, type EmailProvider } from './providers';
 
@@ -102,7 +102,7 @@ export async function handleEmailBatch(batch: MessageBatch<unknown>, env: Bindin
       log('error', 'email message failed', {
         queue: batch.queue,
         email_id: emailId,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        error: loggableError(error),
       });
       message.retry({ delaySeconds: backoffSeconds(message.attempts) });
     }

@@ -1,6 +1,6 @@
 import type { Bindings, QueuedEmailRef } from '../env';
 import { getConfig } from '../config';
-import type { Db } from '../db/client';
+import { loggableError, type Db } from '../db/client';
 import { markEmailsQueued } from '../db/emails';
 import { emails, type EmailKind } from '../db/schema';
 import { renderEmail, type EmailData } from './templates';
@@ -52,7 +52,7 @@ export async function enqueueEmails(env: Bindings, db: Db, emails: QueuedEmailRe
       await env.EMAIL_QUEUE.sendBatch(batch.map((body) => ({ body })));
       await markEmailsQueued(db, part);
     } catch (error) {
-      console.error(JSON.stringify({ level: 'error', msg: 'email enqueue failed', email_ids: part, error: String(error) }));
+      console.error(JSON.stringify({ level: 'error', msg: 'email enqueue failed', email_ids: part, error: loggableError(error) }));
     }
   }
 }

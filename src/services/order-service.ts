@@ -1,7 +1,7 @@
 import type { Bindings } from '../env';
 import { newCartId, updateCart } from '../db/carts';
 import { checkoutStatus, findCheckoutOfUser } from '../db/checkouts';
-import { getDb, type Db } from '../db/client';
+import { getDb, loggableError, type Db } from '../db/client';
 import {
   completeCheckoutStatement,
   findOrder,
@@ -138,7 +138,7 @@ async function removeOrderedLinesFromCart(env: Bindings, userId: string, checkou
       return { ...cart, cart_id: items.length ? newCartId() : null, items };
     });
   } catch (error) {
-    console.error(JSON.stringify({ level: 'error', msg: 'cart clean-up after order failed', checkout_id: checkout.id, error: String(error) }));
+    console.error(JSON.stringify({ level: 'error', msg: 'cart clean-up after order failed', checkout_id: checkout.id, error: loggableError(error) }));
   }
 }
 

@@ -1,4 +1,7 @@
+import { env } from 'cloudflare:workers';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { getDb, loggableError } from '../../src/db/client';
 import { api } from '../helpers';
 
 describe('conventions every route shares', () => {
@@ -101,5 +104,18 @@ describe('conventions every route shares', () => {
     const get = await api('GET', '/health', { headers: { origin: 'https://shop.example.com' } });
     expect(get.headers.get('access-control-expose-headers')).toContain('X-Total-Count');
     expect(get.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('logs a failed query by its SQL and D1 message, never its bound values', async () => {
+    const secret = 'reset-token-that-must-not-be-logged';
+    const error = await getDb(env)
+      .run(sql`select * from no_such_table where x = ${secret}`)
+      .then(() => undefined, (e: unknown) => e);
+    // Drizzle's own message carries the parameters, which is why it is not what gets logged.
+    expect((error as Error).message).toContain(secret);
+    const logged = loggableError(error);
+    expect(logged).toContain('select * from no_such_table where x = ?');
+    expect(logged).toContain('no such table');
+    expect(logged).not.toContain(secret);
   });
 });
