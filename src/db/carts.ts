@@ -27,6 +27,13 @@ export const newCartId = () => {
 export const MAX_LINE_QUANTITY = 99;
 
 /**
+ * At most this many lines (different products) in a cart. Every answer re-prices the whole
+ * cart from D1, so an unbounded cart would make every cart, summary and checkout request
+ * slower; and 50 lines of 99 units at the highest catalog price stay a safe integer.
+ */
+export const MAX_CART_LINES = 50;
+
+/**
  * The cart with these quantities added: one line per product, so a product already in the
  * cart raises its line; a new product gets the next item id. The first add assigns cart_id.
  */

@@ -63,6 +63,24 @@ describe('POST /cart/add: business errors leave the cart unchanged', () => {
     expect(res.body.detail).toEqual({ code: 'INSUFFICIENT_STOCK', reason: "Only 0 left of 'Sold Out'", product_id: soldOut.id, requested: 1, available: 0 });
   });
 
+  it('409 CART_FULL when the cart would hold more than 50 different products, and changes nothing', async () => {
+    const user = await seedUser();
+    const products = await Promise.all(Array.from({ length: 51 }, () => seedProduct()));
+    const first = await api('POST', '/cart/add', { token: user.token, json: products.slice(0, 50).map((p) => ({ product_id: p.id, quantity: 1 })) });
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(50);
+    const before = await storedCart(user.id);
+
+    const more = await api('POST', '/cart/add', { token: user.token, json: [{ product_id: products[50]!.id, quantity: 1 }] });
+    expect(more.status).toBe(409);
+    expect(more.body).toEqual({ detail: { code: 'CART_FULL', reason: 'A cart holds at most 50 different products', requested: 51, max_items: 50 } });
+    expect(await storedCart(user.id)).toBe(before);
+
+    // More units of a product already in the cart still fit.
+    const again = await api('POST', '/cart/add', { token: user.token, json: [{ product_id: products[0]!.id, quantity: 1 }] });
+    expect(again.status).toBe(200);
+  });
+
   it('409 MAX_QUANTITY_EXCEEDED when a line would pass 99 units, within a request or with the cart', async () => {
     const user = await seedUser();
     const product = await seedProduct({ quantity: 1000 });

@@ -3,6 +3,7 @@ import type { AppEnv } from '../../app-env';
 import { getConfig } from '../../config';
 import {
   loadCart,
+  MAX_CART_LINES,
   MAX_LINE_QUANTITY,
   updateCart,
   withAddedQuantities,
@@ -60,6 +61,12 @@ export const cartRoutes = createRouter()
 
     const updated = await updateCart(c.env, user.id, (current) => {
       const cart = withAddedQuantities(current, additions);
+      if (cart.items.length > MAX_CART_LINES) {
+        throw coded(409, 'CART_FULL', `A cart holds at most ${MAX_CART_LINES} different products`, {
+          requested: cart.items.length,
+          max_items: MAX_CART_LINES,
+        });
+      }
       for (const productId of additions.keys()) {
         const product = catalog.get(productId)!;
         const quantity = cart.items.find((item) => item.product_id === productId)!.quantity;

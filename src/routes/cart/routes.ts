@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../../app-env';
-import { loadCart, MAX_LINE_QUANTITY } from '../../db/carts';
+import { loadCart, MAX_CART_LINES, MAX_LINE_QUANTITY } from '../../db/carts';
 import { coded, notFound } from '../../lib/errors';
 import { errors, json, jsonBody, SECURITY } from '../../lib/openapi';
 import { idParam, integer } from '../../lib/schemas';
@@ -129,7 +129,8 @@ export const addToCart = createRoute({
   description:
     `Body: a list of 1–${MAX_LINES_PER_ADD} \`{product_id, quantity}\` (quantity 1–${MAX_LINE_QUANTITY}), or \`{"items": [...]}\`. ` +
     'Lines for the same product are merged, also with the line already in the cart. All or nothing: on any error the cart is unchanged. Checks, in order: ' +
-    'every product exists and is on sale (404 `PRODUCT_NOT_FOUND` with `product_id`, for the first that is not); then per product, ' +
+    'every product exists and is on sale (404 `PRODUCT_NOT_FOUND` with `product_id`, for the first that is not); ' +
+    `the cart then holds at most ${MAX_CART_LINES} different products (409 \`CART_FULL\` with \`requested\` = the resulting number of lines, \`max_items\`); then per product, ` +
     `the resulting line holds at most ${MAX_LINE_QUANTITY} units (409 \`MAX_QUANTITY_EXCEEDED\` with \`product_id\`, \`requested\`, \`max_quantity\`) ` +
     'and no more than the stock (409 `INSUFFICIENT_STOCK` with `product_id`, `requested` = the resulting line quantity, `available`). ' +
     'The first add gives the cart its `cart_id`.',
