@@ -48,7 +48,8 @@ export async function listOrders(
   filter: { userId?: string; limit: number; offset: number },
 ): Promise<{ orders: OrderWithItems[]; total: number }> {
   const where = filter.userId === undefined ? undefined : eq(orders.userId, filter.userId);
-  const [page, totals] = await Promise.all([
+  // One batch, so the total and the page are read from the same state of the table.
+  const [page, totals] = await db.batch([
     db.select().from(orders).where(where).orderBy(desc(orders.id)).limit(filter.limit).offset(filter.offset),
     db.select({ total: count() }).from(orders).where(where),
   ]);
