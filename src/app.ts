@@ -31,7 +31,7 @@ export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook, getPath: pathWithoutTrailingSlash });
 
   app.use('*', requestContext);
-  // Bearer tokens, no cookies: any origin may call the API from a browser.
+  // Credentials travel as bearer tokens, never cookies, so allowing every origin (the default) exposes nothing ambient.
   app.use(
     '*',
     cors({
@@ -68,7 +68,7 @@ export function createApp() {
       { name: 'users', description: 'The current user, and user management for superusers.' },
       { name: 'catalog', description: 'Products. Everyone sees products on sale; superusers see and manage all.' },
       { name: 'cart', description: 'One cart per user, re-priced from the catalog on every answer.' },
-      { name: 'checkout', description: 'Fixes what is bought, for how much and where it goes, for 30 minutes.' },
+      { name: 'checkout', description: 'Fixes what is bought, for how much and where it goes, for `CHECKOUT_TTL_MINUTES` (30 by default).' },
       { name: 'orders', description: 'Turns a checkout into an order exactly once; order history and fulfilment.' },
       { name: 'admin', description: 'Transactional e-mail delivery state, for superusers.' },
       { name: 'development', description: 'Only when ENVIRONMENT=development.' },

@@ -11,7 +11,7 @@ export interface ValidationIssue {
   ctx?: Record<string, unknown>;
 }
 
-/** The one error type of the API: every error body is `{"detail": …}` rendered by `errorHandler`. */
+/** The one error type of the API: every error body is `{"detail": …}` rendered by `app.onError` (src/app.ts). */
 export class ApiError extends Error {
   constructor(
     readonly status: ContentfulStatusCode,
@@ -39,4 +39,3 @@ export const coded = (
   extra: Record<string, unknown> = {},
 ) => new ApiError(status, { code, reason, ...extra });
 
-export const validationError = (issues: ValidationIssue[]) => new ApiError(422, issues);
