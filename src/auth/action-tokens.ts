@@ -15,7 +15,7 @@ import { hmac, RESET_AUDIENCE, signToken, VERIFY_AUDIENCE, verifyToken } from '.
  * A keyed digest of the stored password hash: any change of the hash (reset, PATCH, rehash at
  * login) changes it, which makes every outstanding reset token single-use.
  */
-export const passwordFingerprint = (env: Bindings, hashedPassword: string) => hmac(env.JWT_SECRET, hashedPassword);
+const passwordFingerprint = (env: Bindings, hashedPassword: string) => hmac(env.JWT_SECRET, hashedPassword);
 
 export async function issueResetToken(env: Bindings, user: User): Promise<string> {
   const claims = { sub: user.id, password_fgpt: await passwordFingerprint(env, user.hashedPassword), aud: RESET_AUDIENCE };

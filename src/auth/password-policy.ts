@@ -13,7 +13,7 @@ export type InvalidPasswordCode =
  * Python's len() does. `email` is the address the user will have after the request, so a
  * password cannot sneak in the new address of an e-mail change.
  */
-export function passwordProblem(env: Bindings, password: string, email: string): string | null {
+function passwordProblem(env: Bindings, password: string, email: string): string | null {
   const { passwordMinLength, passwordMaxLength } = getConfig(env);
   const length = codePoints(password);
   if (length < passwordMinLength) return `Password should be at least ${passwordMinLength} characters`;

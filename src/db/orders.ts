@@ -61,7 +61,7 @@ export async function listOrders(
 }
 
 /** `status` is derived: cancelled > shipped > paid > pending. */
-export function orderStatus(order: Order): 'cancelled' | 'shipped' | 'paid' | 'pending' {
+function orderStatus(order: Order): 'cancelled' | 'shipped' | 'paid' | 'pending' {
   if (order.cancelled) return 'cancelled';
   if (order.shipped) return 'shipped';
   if (order.paid) return 'paid';

@@ -8,7 +8,7 @@ export const MAX_BACKOFF_SECONDS = 60;
 /** A provider's `Retry-After` is honoured up to five minutes. */
 export const MAX_RETRY_AFTER_SECONDS = 300;
 
-export const backoffSeconds = (attempts: number) => Math.min(2 ** Math.max(1, attempts), MAX_BACKOFF_SECONDS);
+const backoffSeconds = (attempts: number) => Math.min(2 ** Math.max(1, attempts), MAX_BACKOFF_SECONDS);
 
 const log = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown>) =>
   (level === 'error' ? console.error : level === 'warn' ? console.warn : console.log)(JSON.stringify({ level, msg, ...fields }));
@@ -76,7 +76,7 @@ async function giveUp(db: Db, message: Message<unknown>, emailId: string, idempo
 }
 
 /** The dead-letter queue of the e-mail queue is named `<queue>-dlq` (see wrangler.toml). */
-export const isDeadLetterQueue = (queueName: string) => queueName.endsWith('-dlq');
+const isDeadLetterQueue = (queueName: string) => queueName.endsWith('-dlq');
 
 /**
  * Consumer of the e-mail queue and of its dead-letter queue. Every message is handled on its

@@ -146,7 +146,7 @@ async function rawInput(c: Context, target: Target): Promise<unknown> {
 }
 
 /** Turns zod issues into a 422 `ApiError` in FastAPI's shape. */
-export async function toValidationError(c: Context, target: Target, error: ZodError): Promise<ApiError> {
+async function toValidationError(c: Context, target: Target, error: ZodError): Promise<ApiError> {
   // A malformed id in a path is a 404, like an unknown one.
   if (target === 'param') return notFound();
   const root = await rawInput(c, target);

@@ -19,7 +19,7 @@ async function readJson(response: Response): Promise<Record<string, unknown> | n
 }
 
 /** `Retry-After` as seconds from now: a number of seconds or an HTTP date. */
-export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
+function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
   if (!header) return undefined;
   const value = header.trim();
   if (/^\d+$/.test(value)) return Number(value);

@@ -77,7 +77,7 @@ const isFormMediaType = (contentType: string) => {
  * validators answer 422 `missing` instead of 415. A multipart body that cannot be parsed is
  * FastAPI's 400.
  */
-export const loginFormOnly = createMiddleware<AppEnv>(async (c, next) => {
+const loginFormOnly = createMiddleware<AppEnv>(async (c, next) => {
   const raw = c.req.raw;
   const fields = new URLSearchParams();
   if (isFormMediaType(raw.headers.get('content-type') ?? '')) {

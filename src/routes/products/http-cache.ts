@@ -2,17 +2,17 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env';
 
 /** Cache-Control for catalog reads: shared caches may keep anonymous answers for a short while only. */
-export const catalogCacheControl = (anonymous: boolean) => (anonymous ? 'public, max-age=30' : 'private, no-store');
+const catalogCacheControl = (anonymous: boolean) => (anonymous ? 'public, max-age=30' : 'private, no-store');
 
 /** A strong ETag: SHA-256 of everything the answer says (body plus any headers that carry data). */
-export async function strongEtag(representation: string): Promise<string> {
+async function strongEtag(representation: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(representation));
   const hex = [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
   return `"${hex.slice(0, 32)}"`;
 }
 
 /** Does `If-None-Match` (a list of tags, weak or strong, or `*`) match this ETag? Weak comparison, as RFC 9110 asks. */
-export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
+function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
   return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));

@@ -15,7 +15,7 @@ import { UserRead, UserUpdate, UserUpdateSuperuser } from './schemas';
  * `uuid.UUID`), or 404. It runs as route middleware after the superuser check and before the
  * body validators, so the order is 401 → 403 → 404 → 422, as in fastapi-users.
  */
-export const loadTargetUser = createMiddleware<AppEnv & { Variables: { targetUser: User } }>(async (c, next) => {
+const loadTargetUser = createMiddleware<AppEnv & { Variables: { targetUser: User } }>(async (c, next) => {
   const id = parseUuid(c.req.param('id') ?? '');
   const user = id ? await findUserById(getDb(c.env), id) : undefined;
   if (!user) throw notFound();
