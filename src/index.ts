@@ -1,7 +1,7 @@
 import { createApp } from './app';
 import type { Bindings, EmailQueueMessage } from './env';
 import { handleEmailBatch } from './email/consumer';
-import { requeueStaleEmails } from './email/requeue';
+import { runScheduledJobs } from './services/housekeeping';
 
 const app = createApp();
 
@@ -12,6 +12,6 @@ export default {
     await handleEmailBatch(batch, env);
   },
   async scheduled(controller: ScheduledController, env: Bindings): Promise<void> {
-    await requeueStaleEmails(env, new Date(controller.scheduledTime));
+    await runScheduledJobs(env, new Date(controller.scheduledTime));
   },
 } satisfies ExportedHandler<Bindings, EmailQueueMessage>;

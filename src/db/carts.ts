@@ -146,6 +146,12 @@ export async function updateCart(
   }
 }
 
+/** Deletes leases left behind by requests that died holding them (they lapse, but stay as rows). */
+export async function deleteLapsedCartLocks(env: Bindings, now = Date.now()): Promise<number> {
+  const deleted = await getDb(env).delete(cartLocks).where(lt(cartLocks.expiresAt, now)).returning({ userId: cartLocks.userId });
+  return deleted.length;
+}
+
 export async function deleteCart(env: Bindings, userId: string): Promise<void> {
   await env.CARTS.delete(key(userId));
 }

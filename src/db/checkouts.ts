@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray, lt } from 'drizzle-orm';
 import type { Db } from './client';
 import { checkouts, type Checkout } from './schema';
 import { isoNow } from '../lib/time';
@@ -17,6 +17,20 @@ export const findCheckoutOfUser = (db: Db, id: number, userId: string): Promise<
     .from(checkouts)
     .where(and(eq(checkouts.id, id), eq(checkouts.userId, userId)))
     .get();
+
+/**
+ * Deletes up to `limit` checkouts that were never ordered and expired before `before`. Nothing
+ * refers to them (an order refers only to its completed checkout), so they are dead weight.
+ */
+export async function deleteAbandonedCheckouts(db: Db, before: string, limit: number): Promise<number> {
+  const abandoned = db
+    .select({ id: checkouts.id })
+    .from(checkouts)
+    .where(and(eq(checkouts.status, 'open'), lt(checkouts.expiresAt, before)))
+    .limit(limit);
+  const deleted = await db.delete(checkouts).where(inArray(checkouts.id, abandoned)).returning({ id: checkouts.id });
+  return deleted.length;
+}
 
 /** `expired` is not stored: an open checkout past its `expires_at` is expired. */
 export function checkoutStatus(checkout: Checkout, now = isoNow()): 'open' | 'completed' | 'expired' {

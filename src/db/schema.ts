@@ -76,7 +76,11 @@ export const checkouts = sqliteTable(
     expiresAt: text('expires_at').notNull(),
     createdAt: text('created_at').notNull().default(now),
   },
-  (t) => [index('checkouts_user_idx').on(t.userId, t.id)],
+  (t) => [
+    index('checkouts_user_idx').on(t.userId, t.id),
+    // The housekeeping job finds abandoned checkouts by it.
+    index('checkouts_status_expires_idx').on(t.status, t.expiresAt),
+  ],
 );
 
 export const orders = sqliteTable(

@@ -1,8 +1,12 @@
+import { createScheduledController } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import { eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { checkoutStatus } from '../../src/db/checkouts';
+import { cartLocks, checkouts } from '../../src/db/schema';
+import worker from '../../src/index';
 import { api, seedUser } from '../helpers';
-import { checkoutRow, checkoutsOfUser, contact, seedCart, seedProduct, stockOf } from '../orders/fixtures';
+import { checkoutRow, checkoutsOfUser, contact, db, openCheckout, placeOrder, seedCart, seedProduct, stockOf } from '../orders/fixtures';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
@@ -128,5 +132,47 @@ describe('checkout status', () => {
     expect(checkoutStatus(row({}), '2026-01-01T00:09:59Z')).toBe('open');
     expect(checkoutStatus(row({}), '2026-01-01T00:10:00Z')).toBe('expired');
     expect(checkoutStatus(row({ status: 'completed' }), '2027-01-01T00:00:00Z')).toBe('completed');
+  });
+});
+
+describe('housekeeping (the cron job)', () => {
+  const runJobs = () => worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: '*/5 * * * *' }), env);
+  const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+  it('deletes checkouts abandoned more than a week ago and keeps recent and completed ones', async () => {
+    const user = await seedUser();
+    const product = await seedProduct({ price: 500, quantity: 10 });
+    const abandoned = await openCheckout(user, [[product, 1]]);
+    const recentlyExpired = await openCheckout(user, [[product, 1]]);
+    const ordered = await placeOrder(user, [[product, 1]]);
+    await db().update(checkouts).set({ expiresAt: daysAgo(8) }).where(eq(checkouts.id, abandoned.checkout_id));
+    await db().update(checkouts).set({ expiresAt: daysAgo(2) }).where(eq(checkouts.id, recentlyExpired.checkout_id));
+    await db().update(checkouts).set({ expiresAt: daysAgo(30) }).where(eq(checkouts.id, ordered.checkout_id));
+
+    await runJobs();
+
+    expect(await checkoutRow(abandoned.checkout_id)).toBeUndefined();
+    expect(await checkoutRow(recentlyExpired.checkout_id)).toMatchObject({ status: 'open' });
+    expect(await checkoutRow(ordered.checkout_id)).toMatchObject({ status: 'completed' });
+    const order = await api('GET', `/orders/${ordered.id}`, { token: user.token });
+    expect(order.status).toBe(200);
+    expect(order.body.checkout_id).toBe(ordered.checkout_id);
+    // An abandoned checkout is then unknown, like any other.
+    const late = await api('POST', '/orders/create', { token: user.token, json: { checkout_id: abandoned.checkout_id } });
+    expect(late.status).toBe(404);
+    expect(late.body.detail.code).toBe('CHECKOUT_NOT_FOUND');
+  });
+
+  it('deletes cart leases left behind by requests that died, and keeps live ones', async () => {
+    const [dead, live] = [crypto.randomUUID(), crypto.randomUUID()];
+    await db().insert(cartLocks).values([
+      { userId: dead, token: 'dead', expiresAt: Date.now() - 60_000 },
+      { userId: live, token: 'live', expiresAt: Date.now() + 60_000 },
+    ]);
+
+    await runJobs();
+
+    const rows = await db().select().from(cartLocks).where(inArray(cartLocks.userId, [dead, live]));
+    expect(rows.map((row) => row.userId)).toEqual([live]);
   });
 });

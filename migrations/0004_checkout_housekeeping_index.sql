@@ -1,0 +1,1 @@
+CREATE INDEX `checkouts_status_expires_idx` ON `checkouts` (`status`,`expires_at`);

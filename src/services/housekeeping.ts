@@ -1,0 +1,34 @@
+import type { Bindings } from '../env';
+import { deleteLapsedCartLocks } from '../db/carts';
+import { deleteAbandonedCheckouts } from '../db/checkouts';
+import { getDb, loggableError } from '../db/client';
+import { requeueStaleEmails } from '../email/requeue';
+import { isoNow } from '../lib/time';
+
+/** Abandoned checkouts are kept a week after they expire, then deleted. */
+export const ABANDONED_CHECKOUT_DAYS = 7;
+/** Rows deleted per run; the cron runs every 5 minutes. */
+const DELETE_BATCH = 500;
+
+/**
+ * The cron job: e-mails first (recorded but undelivered ones are re-queued), then clean-up of
+ * what nothing refers to any more. Each part runs even if another fails.
+ */
+export async function runScheduledJobs(env: Bindings, now = new Date()): Promise<void> {
+  const before = isoNow(new Date(now.getTime() - ABANDONED_CHECKOUT_DAYS * 86_400_000));
+  const results = await Promise.allSettled([
+    requeueStaleEmails(env, now),
+    deleteAbandonedCheckouts(getDb(env), before, DELETE_BATCH),
+    deleteLapsedCartLocks(env, now.getTime()),
+  ]);
+  const [, checkouts, locks] = results;
+  console.log(
+    JSON.stringify({
+      level: results.some((r) => r.status === 'rejected') ? 'error' : 'info',
+      msg: 'scheduled jobs',
+      abandoned_checkouts_deleted: checkouts.status === 'fulfilled' ? checkouts.value : null,
+      lapsed_cart_locks_deleted: locks.status === 'fulfilled' ? locks.value : null,
+      failures: results.flatMap((r) => (r.status === 'rejected' ? [loggableError(r.reason)] : [])),
+    }),
+  );
+}
