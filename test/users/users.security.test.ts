@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app';
 import { getDb } from '../../src/db/client';
 import { users } from '../../src/db/schema';
 import { api, seedSuperuser, seedUser } from '../helpers';
@@ -84,5 +85,55 @@ describe('authorisation of /users/{id}', () => {
     await api('PATCH', '/users/me', { token: user.token, json: { is_superuser: true, is_verified: true, is_active: true, id: crypto.randomUUID() } });
     expect(await storedUser(user.id)).toMatchObject({ isSuperuser: false, isVerified: false });
     expect((await api('GET', `/users/${user.id}`, { token: user.token })).status).toBe(403);
+  });
+});
+
+describe('REQUIRE_VERIFIED_LOGIN (fastapi-users requires_verification=True)', () => {
+  const strict = { ...env, REQUIRE_VERIFIED_LOGIN: 'true' };
+  const app = createApp();
+  const call = async (method: string, path: string, token: string, json?: unknown) => {
+    const headers = new Headers({ authorization: `Bearer ${token}`, 'cf-connecting-ip': crypto.randomUUID() });
+    if (json !== undefined) headers.set('content-type', 'application/json');
+    const res = await app.request(path, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) }, strict);
+    return { status: res.status, body: (await res.json().catch(() => null)) as any };
+  };
+
+  it('403 for an unverified user (token predating the setting) on logout and every /users route; the shop routes do not ask', async () => {
+    const unverified = await seedUser();
+    const unverifiedSuperuser = await seedUser({ isSuperuser: true });
+    const other = await seedUser();
+    for (const [method, path, json] of [
+      ['POST', '/auth/jwt/logout', undefined],
+      ...ROUTES(other.id),
+    ] as [string, string, unknown][]) {
+      expect(await call(method, path, unverified.token, json), `${method} ${path}`).toEqual({ status: 403, body: { detail: 'Forbidden' } });
+      expect(await call(method, path, unverifiedSuperuser.token, json), `${method} ${path} (superuser)`).toEqual({
+        status: 403,
+        body: { detail: 'Forbidden' },
+      });
+    }
+    expect(await storedUser(other.id)).toMatchObject({ firstName: null });
+    expect((await call('GET', '/cart/show', unverified.token)).status).toBe(200);
+    expect((await call('GET', '/authenticated-route', unverified.token)).status).toBe(200);
+  });
+
+  it('verified users and verified superusers pass; inactive is still 401; unknown id still 404 after the checks', async () => {
+    const verified = await seedUser({ isVerified: true });
+    const superuser = await seedSuperuser();
+    const inactive = await seedUser({ isVerified: true, isActive: false });
+    expect((await call('GET', '/users/me', verified.token)).status).toBe(200);
+    expect((await call('GET', `/users/${verified.id}`, verified.token)).status).toBe(403);
+    expect((await call('GET', `/users/${verified.id}`, superuser.token)).status).toBe(200);
+    expect((await call('GET', '/users/d35d213e-f3d8-4f08-954a-7e0d1bea286f', superuser.token)).status).toBe(404);
+    expect((await call('GET', '/users/me', inactive.token)).status).toBe(401);
+    expect((await call('POST', '/auth/jwt/logout', verified.token)).status).toBe(204);
+  });
+
+  it('an e-mail change makes the same token a 403 until the new address is verified', async () => {
+    const user = await seedUser({ isVerified: true });
+    const patched = await call('PATCH', '/users/me', user.token, { email: `new.${user.email}` });
+    expect(patched.status).toBe(200);
+    expect(patched.body.is_verified).toBe(false);
+    expect(await call('GET', '/users/me', user.token)).toEqual({ status: 403, body: { detail: 'Forbidden' } });
   });
 });

@@ -4,7 +4,7 @@ import type { AppEnv } from '../../app-env';
 import { ApiError } from '../../lib/errors';
 import { errors, json, jsonBody, SECURITY } from '../../lib/openapi';
 import { emailField, pydanticIssue, text } from '../../lib/schemas';
-import { requireUser } from '../../middleware/auth';
+import { requireAccountUser, requireUser } from '../../middleware/auth';
 import { UserCreate, UserRead } from '../users/schemas';
 
 /**
@@ -153,12 +153,14 @@ export const logoutRoute = createRoute({
   path: '/auth/jwt/logout',
   tags: ['auth'],
   summary: 'Log out',
-  description: "Revokes this access token until it would have expired; the user's other tokens keep working.",
+  description:
+    "Revokes this access token until it would have expired; the user's other tokens keep working. With " +
+    '`REQUIRE_VERIFIED_LOGIN=true`, an unverified user gets 403, as with fastapi-users\' `requires_verification`.',
   security: SECURITY,
-  middleware: [requireUser] as const,
+  middleware: [requireAccountUser] as const,
   responses: {
     204: { description: 'Logged out (empty body)' },
-    ...errors(401),
+    ...errors(401, 403),
   },
 });
 

@@ -7,7 +7,7 @@ import { findUserById } from '../../db/users';
 import { notFound } from '../../lib/errors';
 import { errors, json, jsonBody, SECURITY } from '../../lib/openapi';
 import { parseUuid } from '../../lib/tokens';
-import { requireSuperuser, requireUser } from '../../middleware/auth';
+import { requireAccountSuperuser, requireAccountUser } from '../../middleware/auth';
 import { UserRead, UserUpdate, UserUpdateSuperuser } from './schemas';
 
 /**
@@ -36,9 +36,10 @@ export const getMeRoute = createRoute({
   path: '/users/me',
   tags: ['users'],
   summary: 'The current user',
+  description: 'With `REQUIRE_VERIFIED_LOGIN=true`, an unverified user gets 403 here and on every `/users` route, as with fastapi-users\' `requires_verification`.',
   security: SECURITY,
-  middleware: [requireUser] as const,
-  responses: { 200: json(UserRead, 'The current user'), ...errors(401) },
+  middleware: [requireAccountUser] as const,
+  responses: { 200: json(UserRead, 'The current user'), ...errors(401, 403) },
 });
 
 export const patchMeRoute = createRoute({
@@ -50,11 +51,12 @@ export const patchMeRoute = createRoute({
     '`is_active`, `is_superuser` and `is_verified` are type-checked and ignored. The password is checked before the e-mail. ' +
     'A new e-mail (one that differs, case-sensitively, from the current one) must be free case-insensitively; it sets ' +
     '`is_verified` to false and mails a verification link to the new address. A new password ends every earlier access ' +
-    'token (this one too) and sends a "password changed" e-mail to the address on file before the change.',
+    'token (this one too) and sends a "password changed" e-mail to the address on file before the change. ' +
+    'With `REQUIRE_VERIFIED_LOGIN=true`, an unverified user gets 403.',
   security: SECURITY,
-  middleware: [requireUser] as const,
+  middleware: [requireAccountUser] as const,
   request: { body: jsonBody(UserUpdate) },
-  responses: { 200: json(UserRead, 'The updated user'), ...errors(400, 401, 422) },
+  responses: { 200: json(UserRead, 'The updated user'), ...errors(400, 401, 403, 422) },
 });
 
 export const getUserRoute = createRoute({
@@ -63,7 +65,7 @@ export const getUserRoute = createRoute({
   tags: ['users'],
   summary: 'A user (superuser only)',
   security: SECURITY,
-  middleware: [requireSuperuser, loadTargetUser] as const,
+  middleware: [requireAccountSuperuser, loadTargetUser] as const,
   request: { params: UserIdParams },
   responses: { 200: json(UserRead, 'The user'), ...errors(401, 403, 404) },
 });
@@ -77,7 +79,7 @@ export const patchUserRoute = createRoute({
     'Every field applies, the flags included. An e-mail change sets `is_verified` to false (and mails a verification link) ' +
     'unless the same body sets `is_verified`. A superuser may edit, demote or deactivate themself.',
   security: SECURITY,
-  middleware: [requireSuperuser, loadTargetUser] as const,
+  middleware: [requireAccountSuperuser, loadTargetUser] as const,
   request: { params: UserIdParams, body: jsonBody(UserUpdateSuperuser) },
   responses: { 200: json(UserRead, 'The updated user'), ...errors(400, 401, 403, 404, 422) },
 });
@@ -89,7 +91,7 @@ export const deleteUserRoute = createRoute({
   summary: 'Delete a user (superuser only)',
   description: "Deletes the account and its cart; orders stay, with their contact snapshot. A superuser may delete themself.",
   security: SECURITY,
-  middleware: [requireSuperuser, loadTargetUser] as const,
+  middleware: [requireAccountSuperuser, loadTargetUser] as const,
   request: { params: UserIdParams },
   responses: { 204: { description: 'Deleted (empty body)' }, ...errors(401, 403, 404) },
 });
