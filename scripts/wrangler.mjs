@@ -36,6 +36,6 @@ export function wranglerLongRunning(args) {
  */
 export function target(argv) {
   if (argv.includes('--remote')) return ['--remote'];
-  const persist = argv.findIndex((arg) => arg === '--persist-to');
+  const persist = argv.indexOf('--persist-to');
   return persist >= 0 && argv[persist + 1] ? ['--local', '--persist-to', argv[persist + 1]] : ['--local'];
 }

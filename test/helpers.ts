@@ -39,7 +39,7 @@ export async function api<T = any>(method: string, path: string, options: Reques
   if (options.token) headers.set('authorization', `Bearer ${options.token}`);
   const res = await exports.default.fetch(`http://localhost${path}`, { method, headers, body });
   const text = await res.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {

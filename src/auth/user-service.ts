@@ -13,7 +13,7 @@ import {
   type UserChangeSet,
 } from '../db/users';
 import { enqueueEmails, recordEmail, type OutgoingEmail } from '../email/outbox';
-import { ApiError, badRequest } from '../lib/errors';
+import { type ApiError, badRequest } from '../lib/errors';
 import { hashPassword } from '../lib/password';
 import { issueVerifyToken } from './action-tokens';
 import { assertPasswordPolicy, type InvalidPasswordCode } from './password-policy';

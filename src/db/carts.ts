@@ -129,10 +129,11 @@ export async function updateCart(
   change: (cart: StoredCart) => StoredCart | undefined | Promise<StoredCart | undefined>,
 ): Promise<StoredCart> {
   const deadline = Date.now() + LOCK_WAIT_MS;
-  let token: string | null;
-  for (let delay = 10; !(token = await tryLock(env, userId)); delay = Math.min(delay * 2, 100)) {
+  let token = await tryLock(env, userId);
+  for (let delay = 10; !token; delay = Math.min(delay * 2, 100)) {
     if (Date.now() + delay > deadline) throw tooBusy();
     await new Promise((resolve) => setTimeout(resolve, delay));
+    token = await tryLock(env, userId);
   }
   try {
     const cart = await loadCart(env, userId);

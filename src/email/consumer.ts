@@ -26,7 +26,7 @@ function emailRefOf(message: Message<unknown>): { emailId: string; idempotencyKe
  */
 async function deliver(db: Db, provider: EmailProvider, message: Message<unknown>, emailId: string): Promise<void> {
   const email = await findEmail(db, emailId);
-  if (!email || email.status !== 'pending') {
+  if (email?.status !== 'pending') {
     log('info', 'email message skipped', { email_id: emailId, status: email?.status ?? 'missing' });
     message.ack();
     return;

@@ -161,6 +161,7 @@ function validateEmail(address: string): { problem: string } | { email: string }
   const asciiEmail = `${local}@${domain.ascii}`;
   const email = `${local}@${domain.domain}`;
   const length = codePoints(email);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range, control characters included, is the point
   if (/^[\x00-\x7f]*$/.test(local) && asciiEmail.length > 254) {
     const reason = asciiEmail === email ? tooMany(asciiEmail.length, 254) : length > 254 ? tooMany(length, 254) : '(when converted to IDNA ASCII)';
     return { problem: `The email address is too long ${reason}.` };

@@ -47,6 +47,7 @@ export async function verifyToken(token: string, secret: string, audience: strin
 export const expiresIn = (exp: number) => exp - nowSeconds();
 
 /** White space as Python's `str.isspace` sees it, at either end of a string. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: Python counts these control characters as white space
 const PYTHON_SPACE_AT_ENDS = /^[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
 
 /** The value of a Unicode decimal digit: its distance from the zero that starts its run of ten. */

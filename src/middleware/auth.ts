@@ -25,7 +25,7 @@ async function authenticate(c: Context<AppEnv>): Promise<boolean> {
   const claims = await readAccessToken(c.env, raw);
   if (!claims) return false;
   const user = await findUserById(getDb(c.env), claims.sub);
-  if (!user || !user.isActive || !matchesAuthVersion(claims, user)) return false;
+  if (!user?.isActive || !matchesAuthVersion(claims, user)) return false;
   c.set('user', user);
   c.set('token', { raw, claims });
   return true;

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
 
-const SANE_REQUEST_ID = /^[A-Za-z0-9._:@+=\/-]{1,128}$/;
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:@+=/-]{1,128}$/;
 
 /**
  * Gives every request an id (the caller's when it is sane), puts it on the response and

@@ -123,7 +123,7 @@ describe('POST /cart/add: invalid bodies are 422', () => {
       const res = await api('POST', '/cart/add', { token: user.token, json: body });
       expect(res.status).toBe(422);
       expect(res.body.detail).toHaveLength(issues.length);
-      issues.forEach((issue, i) => expect(res.body.detail[i]).toMatchObject(issue));
+      for (const [i, issue] of issues.entries()) expect(res.body.detail[i]).toMatchObject(issue);
       expect(await storedCart(user.id)).toBe(before);
     });
   }

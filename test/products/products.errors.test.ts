@@ -156,7 +156,7 @@ describe('POST /products/add: invalid bodies are 422 and store nothing', () => {
       const res = await api('POST', '/products/add', { token: admin.token, json: body });
       expect(res.status).toBe(422);
       expect(res.body.detail).toHaveLength(issues.length);
-      issues.forEach((issue, i) => expect(res.body.detail[i]).toMatchObject(issue));
+      for (const [i, issue] of issues.entries()) expect(res.body.detail[i]).toMatchObject(issue);
     });
   }
 

@@ -140,7 +140,7 @@ export const listOrders = createRoute({
   path: '/orders',
   tags: ['orders'],
   summary: 'A page of orders, newest first',
-  description: 'As `POST /orders/view` without `order_id`. ' + ORDER_ERRORS_NOTE,
+  description: `As \`POST /orders/view\` without \`order_id\`. ${ORDER_ERRORS_NOTE}`,
   security: SECURITY,
   middleware: [requireUser] as const,
   request: {
