@@ -4,6 +4,13 @@ import { ApiError } from '../lib/errors';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/**
+ * The deepest JSON body accepted. The deepest body any route takes is three levels
+ * (`{"items":[{…}]}`); without a limit a 64 KiB body nests 30,000 levels, and everything that
+ * walks a value recursively (JSON.stringify echoing it in a 422, zod, logs) can run out of stack.
+ */
+export const MAX_JSON_DEPTH = 32;
+
 const tooLarge = () => new ApiError(413, 'Request body too large');
 
 /** Reads at most MAX_BODY_BYTES (+1 to notice more) without trusting Content-Length. */
@@ -51,20 +58,45 @@ const PYTHON_JSON_ERRORS: [RegExp, string][] = [
   [/^Bad escaped character|^Bad Unicode escape/, 'Invalid \\escape'],
 ];
 
-/** FastAPI's `json_invalid` item: Python's message and the character offset of the error. */
-function jsonInvalid(text: string, error: unknown) {
+/** FastAPI's 422 for a body it cannot decode: one `json_invalid` item at a character offset. */
+const jsonInvalid = (position: number, error: string) =>
+  new ApiError(422, [{ type: 'json_invalid', loc: ['body', position], msg: 'JSON decode error', input: {}, ctx: { error } }]);
+
+/** The `json_invalid` error for a JSON.parse failure: Python's message and offset. */
+function parseFailure(text: string, error: unknown) {
   const message = error instanceof Error ? error.message : '';
   const reported = /position (\d+)/.exec(message);
   const position = reported ? Number(reported[1]) : /^Unexpected end/.test(message) ? text.length : 0;
-  const pythonMessage = PYTHON_JSON_ERRORS.find(([pattern]) => pattern.test(message))?.[1] ?? 'Expecting value';
-  return { type: 'json_invalid', loc: ['body', position], msg: 'JSON decode error', input: {}, ctx: { error: pythonMessage } };
+  return jsonInvalid(position, PYTHON_JSON_ERRORS.find(([pattern]) => pattern.test(message))?.[1] ?? 'Expecting value');
+}
+
+/**
+ * The offset of the first `{` or `[` nested deeper than MAX_JSON_DEPTH, or -1. A loop over the
+ * text, so that measuring the depth cannot itself exhaust the stack; run before JSON.parse, so
+ * nothing ever builds the deep value.
+ */
+function tooDeepAt(text: string): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') {
+      if (++depth > MAX_JSON_DEPTH) return i;
+    } else if (c === '}' || c === ']') depth--;
+  }
+  return -1;
 }
 
 /**
  * Reads the body once, before routing reaches authentication, so that an oversized body is a
  * 413 and malformed JSON a 422 `json_invalid` ahead of any 401 (FastAPI's order). JSON is
  * assumed when no Content-Type is sent, as older FastAPI did; another non-form type is raw text,
- * which a JSON route refuses as FastAPI does (422). The request is then rebuilt
+ * which a JSON route refuses as FastAPI does (422). JSON nested deeper than MAX_JSON_DEPTH is a
+ * 422 `json_invalid` too (where Python's parser would raise RecursionError). The request is then rebuilt
  * from the bytes read, so validators downstream see a well-formed JSON (or form) request.
  */
 export const readBody: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -87,10 +119,12 @@ export const readBody: MiddlewareHandler<AppEnv> = async (c, next) => {
       // refuse it as a body (422), so validators see it as a JSON string.
       body = JSON.stringify(text);
     } else {
+      const deepAt = tooDeepAt(text);
+      if (deepAt >= 0) throw jsonInvalid(deepAt, `Nesting deeper than ${MAX_JSON_DEPTH} levels`);
       try {
         JSON.parse(text);
       } catch (error) {
-        throw new ApiError(422, [jsonInvalid(text, error)]);
+        throw parseFailure(text, error);
       }
       body = text;
     }

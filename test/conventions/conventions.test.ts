@@ -71,6 +71,21 @@ describe('conventions every route shares', () => {
     expect(res.body).toEqual({ detail: [{ type: 'json_invalid', loc: ['body', offset], msg: 'JSON decode error', input: {}, ctx: { error } }] });
   });
 
+  it('refuses JSON nested deeper than 32 levels with 422 json_invalid at the first bracket too deep', async () => {
+    const nested = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+    // Brackets inside strings do not count: level 33 is the 32nd bracket of the array.
+    const raw = `{"x":"[[[[{{{{\\"","y":${nested(32)}}`;
+    const arrayStart = raw.indexOf('"y":') + 4;
+    const res = await api('POST', '/auth/register', { raw, headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(422);
+    expect(res.body).toEqual({
+      detail: [{ type: 'json_invalid', loc: ['body', arrayStart + 31], msg: 'JSON decode error', input: {}, ctx: { error: 'Nesting deeper than 32 levels' } }],
+    });
+    const deepest = await api('POST', '/auth/register', { raw: `{"y":${nested(31)}}`, headers: { 'content-type': 'application/json' } });
+    expect(deepest.status).toBe(422);
+    expect(deepest.body.detail[0]).toMatchObject({ type: 'missing', loc: ['body', 'email'] });
+  });
+
   it('answers malformed JSON with 422 json_invalid', async () => {
     const res = await api('POST', '/health', { raw: '{"email": ', headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(422);

@@ -185,6 +185,21 @@ describe('PUT /orders/edit/{order_id} refusals', () => {
     expect(empty.body.detail[0]).toMatchObject({ type: 'missing', loc: ['body'] });
   });
 
+  it('422 json_invalid for a body of 10,000 nested objects, and the order stays as it was', async () => {
+    const admin = await seedSuperuser();
+    const order = await placeOrder(await seedUser(), [[await seedProduct(), 1]]);
+    const before = await api('GET', `/orders/${order.id}`, { token: admin.token });
+    for (const raw of ['{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000), `{"paid":true,"note":${'['.repeat(10_000)}${']'.repeat(10_000)}}`]) {
+      const res = await api('PUT', `/orders/edit/${order.id}`, { token: admin.token, raw, headers: { 'content-type': 'application/json' } });
+      expect(res.status).toBe(422);
+      expect(res.body.detail).toEqual([
+        { type: 'json_invalid', loc: ['body', expect.any(Number)], msg: 'JSON decode error', input: {}, ctx: { error: 'Nesting deeper than 32 levels' } },
+      ]);
+    }
+    expect((await api('GET', `/orders/${order.id}`, { token: admin.token })).body).toEqual(before.body);
+    expect((await emailsTo(order.email)).map((mail) => mail.kind)).toEqual(['order_confirmation']);
+  });
+
   it('409 ORDER_CANCELLED for any change to a cancelled order', async () => {
     const admin = await seedSuperuser();
     const order = await placeOrder(await seedUser(), [[await seedProduct(), 1]]);
