@@ -189,7 +189,7 @@ describe('PUT /orders/edit/{order_id} refusals', () => {
     const admin = await seedSuperuser();
     const order = await placeOrder(await seedUser(), [[await seedProduct(), 1]]);
     const before = await api('GET', `/orders/${order.id}`, { token: admin.token });
-    for (const raw of ['{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000), `{"paid":true,"note":${'['.repeat(10_000)}${']'.repeat(10_000)}}`]) {
+    for (const raw of [`${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`, `{"paid":true,"note":${'['.repeat(10_000)}${']'.repeat(10_000)}}`]) {
       const res = await api('PUT', `/orders/edit/${order.id}`, { token: admin.token, raw, headers: { 'content-type': 'application/json' } });
       expect(res.status).toBe(422);
       expect(res.body.detail).toEqual([
