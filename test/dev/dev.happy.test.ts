@@ -67,6 +67,6 @@ describe('GET /dev/mailbox in development', () => {
     const route = doc.paths['/dev/mailbox'].get;
     expect(route.summary).toMatch(/^Development only/);
     expect(route.description).toContain('ENVIRONMENT=development');
-    expect(route.security).toBeUndefined();
+    expect(route.security).toEqual([]);
   });
 });

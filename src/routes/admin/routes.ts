@@ -43,6 +43,7 @@ const EmailIdParam = z.object({
 export const listEmailsRoute = createRoute({
   method: 'get',
   path: '/admin/emails',
+  operationId: 'listEmails',
   tags: ['admin'],
   summary: 'Every recorded e-mail and its delivery state (superuser)',
   description:
@@ -66,6 +67,7 @@ export const listEmailsRoute = createRoute({
 export const resendEmailRoute = createRoute({
   method: 'post',
   path: '/admin/emails/{id}/resend',
+  operationId: 'resendEmail',
   tags: ['admin'],
   summary: 'Send a sent or failed e-mail again (superuser)',
   description:

@@ -108,6 +108,8 @@ const Null = z.null().openapi({ type: 'null' });
 export const registerRoute = createRoute({
   method: 'post',
   path: '/auth/register',
+  operationId: 'authRegister',
+  security: [],
   tags: ['auth'],
   summary: 'Register',
   description:
@@ -125,6 +127,8 @@ export const registerRoute = createRoute({
 export const loginRoute = createRoute({
   method: 'post',
   path: '/auth/jwt/login',
+  operationId: 'authJwtLogin',
+  security: [],
   tags: ['auth'],
   summary: 'Log in (OAuth2 password flow)',
   description:
@@ -151,6 +155,7 @@ export const loginRoute = createRoute({
 export const logoutRoute = createRoute({
   method: 'post',
   path: '/auth/jwt/logout',
+  operationId: 'authJwtLogout',
   tags: ['auth'],
   summary: 'Log out',
   description:
@@ -167,6 +172,8 @@ export const logoutRoute = createRoute({
 export const forgotPasswordRoute = createRoute({
   method: 'post',
   path: '/auth/forgot-password',
+  operationId: 'authForgotPassword',
+  security: [],
   tags: ['auth'],
   summary: 'Ask for a password reset e-mail',
   description:
@@ -182,6 +189,8 @@ export const forgotPasswordRoute = createRoute({
 export const resetPasswordRoute = createRoute({
   method: 'post',
   path: '/auth/reset-password',
+  operationId: 'authResetPassword',
+  security: [],
   tags: ['auth'],
   summary: 'Reset the password with an e-mailed token',
   description:
@@ -198,6 +207,8 @@ export const resetPasswordRoute = createRoute({
 export const requestVerifyTokenRoute = createRoute({
   method: 'post',
   path: '/auth/request-verify-token',
+  operationId: 'authRequestVerifyToken',
+  security: [],
   tags: ['auth'],
   summary: 'Ask for a verification e-mail',
   description:
@@ -213,6 +224,8 @@ export const requestVerifyTokenRoute = createRoute({
 export const verifyRoute = createRoute({
   method: 'post',
   path: '/auth/verify',
+  operationId: 'authVerify',
+  security: [],
   tags: ['auth'],
   summary: 'Verify the e-mail address with an e-mailed token',
   description:
@@ -230,6 +243,7 @@ export const Greeting = z.object({ message: z.string().openapi({ example: 'Hello
 export const authenticatedRoute = createRoute({
   method: 'get',
   path: '/authenticated-route',
+  operationId: 'getAuthenticatedRoute',
   tags: ['auth'],
   summary: 'Say hello to the authenticated user',
   security: SECURITY,

@@ -113,6 +113,7 @@ const cartResponse = json(CartSchema, 'The cart, priced from the catalog as it i
 export const showCart = createRoute({
   method: 'get',
   path: '/cart/show',
+  operationId: 'getCart',
   tags: ['cart'],
   summary: "The caller's cart",
   description: 'An empty cart (`cart_id` null, no items) when the caller has none. Prices and availability are read from the catalog on every answer.',
@@ -124,6 +125,7 @@ export const showCart = createRoute({
 export const addToCart = createRoute({
   method: 'post',
   path: '/cart/add',
+  operationId: 'addToCart',
   tags: ['cart'],
   summary: 'Add products to the cart',
   description:
@@ -143,6 +145,7 @@ export const addToCart = createRoute({
 export const updateCartItem = createRoute({
   method: 'put',
   path: '/cart/update/{item_id}',
+  operationId: 'updateCartItem',
   tags: ['cart'],
   summary: 'Set the quantity of a cart line',
   description:
@@ -157,6 +160,7 @@ export const updateCartItem = createRoute({
 export const removeCartItem = createRoute({
   method: 'delete',
   path: '/cart/remove/{item_id}',
+  operationId: 'removeCartItem',
   tags: ['cart'],
   summary: 'Remove a cart line',
   security: SECURITY,
@@ -168,6 +172,7 @@ export const removeCartItem = createRoute({
 export const cartSummary = createRoute({
   method: 'get',
   path: '/cart/summary',
+  operationId: 'getCartSummary',
   tags: ['cart'],
   summary: 'Is the cart ready for checkout?',
   description:

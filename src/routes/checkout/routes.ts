@@ -71,6 +71,7 @@ export const CheckoutRequest = z
 export const createCheckout = createRoute({
   method: 'post',
   path: '/checkout',
+  operationId: 'createCheckout',
   tags: ['checkout'],
   summary: 'Fix what is bought, for how much, and where it goes',
   description:

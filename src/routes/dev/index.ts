@@ -28,6 +28,8 @@ const MailboxEmail = z
 const mailboxRoute = createRoute({
   method: 'get',
   path: '/dev/mailbox',
+  operationId: 'listDevMailbox',
+  security: [],
   tags: ['development'],
   summary: 'Development only: the e-mails the app would have sent',
   description:

@@ -83,6 +83,7 @@ const orderMustExist = createMiddleware<AppEnv>(async (c, next) => {
 export const createOrder = createRoute({
   method: 'post',
   path: '/orders/create',
+  operationId: 'createOrder',
   tags: ['orders'],
   summary: 'Turn a checkout into an order, exactly once',
   description:
@@ -105,6 +106,7 @@ export const createOrder = createRoute({
 export const viewOrders = createRoute({
   method: 'post',
   path: '/orders/view',
+  operationId: 'viewOrders',
   tags: ['orders'],
   summary: 'One order by id, or a page of orders (newest first)',
   description:
@@ -138,6 +140,7 @@ export const viewOrders = createRoute({
 export const listOrders = createRoute({
   method: 'get',
   path: '/orders',
+  operationId: 'listOrders',
   tags: ['orders'],
   summary: 'A page of orders, newest first',
   description: `As \`POST /orders/view\` without \`order_id\`. ${ORDER_ERRORS_NOTE}`,
@@ -162,6 +165,7 @@ export const listOrders = createRoute({
 export const getOrder = createRoute({
   method: 'get',
   path: '/orders/{order_id}',
+  operationId: 'getOrder',
   tags: ['orders'],
   summary: 'One order',
   description:
@@ -189,6 +193,7 @@ export const EditOrderRequest = z
 export const editOrder = createRoute({
   method: 'put',
   path: '/orders/edit/{order_id}',
+  operationId: 'editOrder',
   tags: ['orders'],
   summary: 'Mark an order paid, shipped or cancelled (superuser)',
   description:

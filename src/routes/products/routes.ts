@@ -140,6 +140,7 @@ const notModified = {
 export const listProducts = createRoute({
   method: 'get',
   path: '/products',
+  operationId: 'listProducts',
   tags: ['catalog'],
   summary: 'List products',
   description:
@@ -166,6 +167,7 @@ export const listProducts = createRoute({
 export const getProduct = createRoute({
   method: 'get',
   path: '/products/{product_id}',
+  operationId: 'getProduct',
   tags: ['catalog'],
   summary: 'One product',
   description:
@@ -183,6 +185,7 @@ export const getProduct = createRoute({
 export const createProduct = createRoute({
   method: 'post',
   path: '/products/add',
+  operationId: 'createProduct',
   tags: ['catalog'],
   summary: 'Add a product (superuser)',
   description: 'Defaults: `description` "", `release_date` today (UTC), `quantity` 0, `is_visible` false.',
@@ -201,6 +204,7 @@ export const createProduct = createRoute({
 export const updateProduct = createRoute({
   method: 'patch',
   path: '/products/{product_id}',
+  operationId: 'updateProduct',
   tags: ['catalog'],
   summary: 'Change a product (superuser)',
   description: '`updated_at` moves when the body changes at least one field; an empty object changes nothing.',
@@ -213,6 +217,7 @@ export const updateProduct = createRoute({
 export const deleteProduct = createRoute({
   method: 'delete',
   path: '/products/{product_id}',
+  operationId: 'deleteProduct',
   tags: ['catalog'],
   summary: 'Delete a product (superuser)',
   description:

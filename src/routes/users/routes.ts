@@ -34,6 +34,7 @@ const UserIdParams = z.object({
 export const getMeRoute = createRoute({
   method: 'get',
   path: '/users/me',
+  operationId: 'getCurrentUser',
   tags: ['users'],
   summary: 'The current user',
   description: 'With `REQUIRE_VERIFIED_LOGIN=true`, an unverified user gets 403 here and on every `/users` route, as with fastapi-users\' `requires_verification`.',
@@ -45,6 +46,7 @@ export const getMeRoute = createRoute({
 export const patchMeRoute = createRoute({
   method: 'patch',
   path: '/users/me',
+  operationId: 'updateCurrentUser',
   tags: ['users'],
   summary: 'Update the current user',
   description:
@@ -62,6 +64,7 @@ export const patchMeRoute = createRoute({
 export const getUserRoute = createRoute({
   method: 'get',
   path: '/users/{id}',
+  operationId: 'getUser',
   tags: ['users'],
   summary: 'A user (superuser only)',
   security: SECURITY,
@@ -73,6 +76,7 @@ export const getUserRoute = createRoute({
 export const patchUserRoute = createRoute({
   method: 'patch',
   path: '/users/{id}',
+  operationId: 'updateUser',
   tags: ['users'],
   summary: 'Update a user (superuser only)',
   description:
@@ -87,6 +91,7 @@ export const patchUserRoute = createRoute({
 export const deleteUserRoute = createRoute({
   method: 'delete',
   path: '/users/{id}',
+  operationId: 'deleteUser',
   tags: ['users'],
   summary: 'Delete a user (superuser only)',
   description: "Deletes the account and its cart; orders stay, with their contact snapshot. A superuser may delete themself.",
