@@ -4,8 +4,9 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from './app-env';
-import { loggableError } from './db/client';
+import { loggableError } from './lib/error-cause';
 import { ApiError } from './lib/errors';
+import { log } from './lib/log';
 import { validationHook } from './lib/validation';
 import { readBody } from './middleware/body';
 import { requestContext } from './middleware/request-context';
@@ -96,14 +97,7 @@ export function createApp() {
       const status = error.status as ContentfulStatusCode;
       return c.json({ detail: PHRASES[status] ?? error.message }, status);
     }
-    console.error(
-      JSON.stringify({
-        level: 'error',
-        msg: 'unhandled error',
-        request_id: c.get('requestId'),
-        error: loggableError(error),
-      }),
-    );
+    log('error', 'unhandled error', { request_id: c.get('requestId'), error: loggableError(error) });
     return c.json({ detail: 'Internal Server Error' }, 500);
   });
 

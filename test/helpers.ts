@@ -2,7 +2,7 @@ import { env, exports } from 'cloudflare:workers';
 import { users } from '../src/db/schema';
 import { getDb } from '../src/db/client';
 import { hashPassword } from '../src/lib/password';
-import { issueAccessToken } from '../src/auth/access-tokens';
+import { issueAccessToken } from '../src/services/access-tokens';
 
 export interface ApiResponse<T = any> {
   status: number;

@@ -1,8 +1,10 @@
 import { and, eq, lt } from 'drizzle-orm';
 import type { Bindings } from '../env';
 import { ApiError } from '../lib/errors';
+import { loggableError } from '../lib/error-cause';
+import { log } from '../lib/log';
 import { isoNow } from '../lib/time';
-import { getDb, loggableError } from './client';
+import { getDb } from './client';
 import { cartLocks } from './schema';
 
 /** What KV keeps per user: product ids and quantities only; prices are read from D1. */
@@ -141,9 +143,7 @@ export async function updateCart(
     return changed ? await saveCart(env, userId, changed) : cart;
   } finally {
     // A lease that cannot be released lapses on its own; the change itself stands.
-    await unlock(env, userId, token).catch((error) =>
-      console.error(JSON.stringify({ level: 'error', msg: 'cart lease release failed', error: loggableError(error) })),
-    );
+    await unlock(env, userId, token).catch((error) => log('error', 'cart lease release failed', { error: loggableError(error) }));
   }
 }
 

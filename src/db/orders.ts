@@ -95,7 +95,7 @@ export function toOrderOut({ order, items }: OrderWithItems) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Statements for the atomic order batch (src/services/order-service.ts). Each one reads the
+// Statements for the atomic order batch (src/services/orders.ts). Each one reads the
 // frozen lines from the checkout row itself (json_each), so the batch cannot disagree with it
 // and needs the same few bound parameters however many lines there are.
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, gt, gte, inArray, lte, sql, type SQL } from 
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from './client';
 import { products, type Product } from './schema';
-import { codePoints } from '../lib/schemas';
+import { codePoints } from '../lib/text';
 import { isoNow, today } from '../lib/time';
 
 /** On sale: visible and released today or earlier. Everyone but a superuser sees only these. */

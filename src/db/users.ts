@@ -1,6 +1,6 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { causeMessages } from '../lib/error-cause';
 import type { Db } from './client';
-import { d1ErrorMessage } from './client';
 import { users, type User } from './schema';
 import { isoNow } from '../lib/time';
 
@@ -38,11 +38,11 @@ export const hashIfUnchanged = (expected: string, next: string) =>
   sql<string>`case when ${users.hashedPassword} = ${expected} then ${next} end`;
 
 export const isStalePasswordError = (error: unknown) =>
-  /NOT NULL constraint failed: users\.hashed_password/i.test(d1ErrorMessage(error));
+  /NOT NULL constraint failed: users\.hashed_password/i.test(causeMessages(error));
 
 /** A write that lost the race for an e-mail address to the case-insensitive unique index. */
 export const isDuplicateEmailError = (error: unknown) => {
-  const message = d1ErrorMessage(error);
+  const message = causeMessages(error);
   return /UNIQUE constraint failed/i.test(message) && /users_email_lower_unique|users\.email/i.test(message);
 };
 

@@ -1,6 +1,8 @@
 import type { Bindings, EmailQueueMessage } from '../env';
-import { getDb, loggableError, type Db } from '../db/client';
+import { getDb, type Db } from '../db/client';
 import { findEmail, markEmailFailed, markEmailSent, recordTemporaryFailure } from '../db/emails';
+import { loggableError } from '../lib/error-cause';
+import { log } from '../lib/log';
 import { emailProviderFor, type EmailProvider } from './providers';
 
 /** Exponential back-off between attempts: 2, 4, 8 … seconds, at most a minute. */
@@ -9,9 +11,6 @@ export const MAX_BACKOFF_SECONDS = 60;
 export const MAX_RETRY_AFTER_SECONDS = 300;
 
 const backoffSeconds = (attempts: number) => Math.min(2 ** Math.max(1, attempts), MAX_BACKOFF_SECONDS);
-
-const log = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown>) =>
-  (level === 'error' ? console.error : level === 'warn' ? console.warn : console.log)(JSON.stringify({ level, msg, ...fields }));
 
 /** The e-mail a message is about, or null for a message that is not ours. */
 function emailRefOf(message: Message<unknown>): { emailId: string; idempotencyKey?: string } | null {

@@ -1,8 +1,10 @@
 import type { Bindings, QueuedEmailRef } from '../env';
 import { getConfig } from '../config';
-import { loggableError, type Db } from '../db/client';
+import type { Db } from '../db/client';
 import { markEmailsQueued } from '../db/emails';
 import { emails, type EmailKind } from '../db/schema';
+import { loggableError } from '../lib/error-cause';
+import { log } from '../lib/log';
 import { renderEmail, type EmailData } from './templates';
 
 export interface OutgoingEmail<K extends EmailKind = EmailKind> {
@@ -52,7 +54,7 @@ export async function enqueueEmails(env: Bindings, db: Db, emails: QueuedEmailRe
       await env.EMAIL_QUEUE.sendBatch(batch.map((body) => ({ body })));
       await markEmailsQueued(db, part);
     } catch (error) {
-      console.error(JSON.stringify({ level: 'error', msg: 'email enqueue failed', email_ids: part, error: loggableError(error) }));
+      log('error', 'email enqueue failed', { email_ids: part, error: loggableError(error) });
     }
   }
 }

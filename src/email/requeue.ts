@@ -1,6 +1,7 @@
 import type { Bindings } from '../env';
 import { getDb } from '../db/client';
 import { expirePendingEmails, findStalePendingEmails } from '../db/emails';
+import { log } from '../lib/log';
 import { isoNow } from '../lib/time';
 import { enqueueEmails } from './outbox';
 
@@ -35,7 +36,7 @@ export async function requeueStaleEmails(env: Bindings, now = new Date()): Promi
   await enqueueEmails(env, db, stale);
   const requeued = stale.map((email) => email.id);
   if (expired.length || requeued.length) {
-    console.log(JSON.stringify({ level: 'info', msg: 'email re-queue job', requeued: requeued.length, expired: expired.length }));
+    log('info', 'email re-queue job', { requeued: requeued.length, expired: expired.length });
   }
   return { requeued, expired };
 }

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
-import { matchesAuthVersion, readAccessToken } from '../auth/access-tokens';
+import { matchesAuthVersion, readAccessToken } from '../services/access-tokens';
 import { getConfig } from '../config';
 import { getDb } from '../db/client';
 import type { User } from '../db/schema';

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
+import { log } from '../lib/log';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:@+=/-]{1,128}$/;
 
@@ -15,15 +16,11 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set('requestId', requestId);
   await next();
   c.header('X-Request-Id', requestId);
-  console.log(
-    JSON.stringify({
-      level: c.res.status >= 500 ? 'error' : 'info',
-      msg: 'request',
-      method: c.req.method,
-      path: new URL(c.req.url).pathname,
-      status: c.res.status,
-      duration_ms: Date.now() - started,
-      request_id: requestId,
-    }),
-  );
+  log(c.res.status >= 500 ? 'error' : 'info', 'request', {
+    method: c.req.method,
+    path: new URL(c.req.url).pathname,
+    status: c.res.status,
+    duration_ms: Date.now() - started,
+    request_id: requestId,
+  });
 };

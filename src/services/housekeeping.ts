@@ -1,8 +1,10 @@
 import type { Bindings } from '../env';
 import { deleteLapsedCartLocks } from '../db/carts';
 import { deleteAbandonedCheckouts } from '../db/checkouts';
-import { getDb, loggableError } from '../db/client';
+import { getDb } from '../db/client';
 import { requeueStaleEmails } from '../email/requeue';
+import { loggableError } from '../lib/error-cause';
+import { log } from '../lib/log';
 import { isoNow } from '../lib/time';
 
 /** Abandoned checkouts are kept a week after they expire, then deleted. */
@@ -22,13 +24,9 @@ export async function runScheduledJobs(env: Bindings, now = new Date()): Promise
     deleteLapsedCartLocks(env, now.getTime()),
   ]);
   const [, checkouts, locks] = results;
-  console.log(
-    JSON.stringify({
-      level: results.some((r) => r.status === 'rejected') ? 'error' : 'info',
-      msg: 'scheduled jobs',
-      abandoned_checkouts_deleted: checkouts.status === 'fulfilled' ? checkouts.value : null,
-      lapsed_cart_locks_deleted: locks.status === 'fulfilled' ? locks.value : null,
-      failures: results.flatMap((r) => (r.status === 'rejected' ? [loggableError(r.reason)] : [])),
-    }),
-  );
+  log(results.some((r) => r.status === 'rejected') ? 'error' : 'info', 'scheduled jobs', {
+    abandoned_checkouts_deleted: checkouts.status === 'fulfilled' ? checkouts.value : null,
+    lapsed_cart_locks_deleted: locks.status === 'fulfilled' ? locks.value : null,
+    failures: results.flatMap((r) => (r.status === 'rejected' ? [loggableError(r.reason)] : [])),
+  });
 }

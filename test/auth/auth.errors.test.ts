@@ -2,7 +2,7 @@ import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../src/db/client';
 import { findUserByEmail, insertUser, isDuplicateEmailError } from '../../src/db/users';
-import { hmac } from '../../src/lib/tokens';
+import { hmacSha256 } from '../../src/lib/crypto';
 import { api, login, PASSWORD, seedUser, uniqueEmail } from '../helpers';
 import { emailsTo, nowSeconds, signJwt, storedUser, tokenFromEmail } from './support';
 
@@ -287,7 +287,7 @@ async function forgedResetToken(claims: Record<string, unknown>) {
   return signJwt({ aud: 'fastapi-users:reset', exp: nowSeconds() + 3600, ...claims });
 }
 
-const fingerprintOf = (hashedPassword: string) => hmac(env.JWT_SECRET, hashedPassword);
+const fingerprintOf = (hashedPassword: string) => hmacSha256(env.JWT_SECRET, hashedPassword);
 
 describe('POST /auth/reset-password errors', () => {
   const reset = (token: string, password = 'a fine new password') => api('POST', '/auth/reset-password', { json: { token, password } });

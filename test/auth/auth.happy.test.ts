@@ -6,7 +6,7 @@ import { getDb } from '../../src/db/client';
 import { users } from '../../src/db/schema';
 import { findUserByEmail } from '../../src/db/users';
 import { hashPassword, PBKDF2_ITERATIONS } from '../../src/lib/password';
-import { sha256 } from '../../src/lib/tokens';
+import { sha256, toBase64Url } from '../../src/lib/crypto';
 import { api, login, PASSWORD, seedUser, uniqueEmail } from '../helpers';
 import { APP_URL, claimsOf, emailsTo, nowSeconds, signJwt, storedUser, tokenFromEmail } from './support';
 
@@ -183,7 +183,7 @@ describe('POST /auth/jwt/logout', () => {
     expect(me.status).toBe(200);
     expect(me.body.id).toBe(user.id);
     expect((await api('POST', '/auth/jwt/logout', { token: legacy })).status).toBe(204);
-    expect(await env.AUTH.get(`revoked:sha256:${await sha256(legacy)}`)).toBe('1');
+    expect(await env.AUTH.get(`revoked:sha256:${toBase64Url(await sha256(legacy))}`)).toBe('1');
     expect((await api('GET', '/users/me', { token: legacy })).status).toBe(401);
     expect((await api('GET', '/users/me', { token: user.token })).status).toBe(200);
   });

@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { getDb, loggableError } from '../../src/db/client';
+import { getDb } from '../../src/db/client';
+import { loggableError } from '../../src/lib/error-cause';
 import { api } from '../helpers';
 
 describe('conventions every route shares', () => {

@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { d1ErrorMessage, getDb } from '../../src/db/client';
+import { getDb } from '../../src/db/client';
+import { causeMessages } from '../../src/lib/error-cause';
 import { insertOrderStatement, takeStockStatement } from '../../src/db/orders';
 import { checkouts, products } from '../../src/db/schema';
 import { isoNow } from '../../src/lib/time';
@@ -256,13 +257,13 @@ describe('the order batch guards itself (behind the route’s own checks)', () =
     const expired = (await checkoutRow(checkout.checkout_id))!;
     await expect(
       database.batch([takeStockStatement(database, expired.id, isoNow()), insertOrderStatement(database, expired, isoNow())]),
-    ).rejects.toSatisfy((error) => /NOT NULL constraint failed: orders\.checkout_id/.test(d1ErrorMessage(error)));
+    ).rejects.toSatisfy((error) => /NOT NULL constraint failed: orders\.checkout_id/.test(causeMessages(error)));
 
     await db().update(checkouts).set({ expiresAt: '2999-01-01T00:00:00Z', status: 'completed' }).where(eq(checkouts.id, checkout.checkout_id));
     const completed = (await checkoutRow(checkout.checkout_id))!;
     await expect(
       database.batch([takeStockStatement(database, completed.id, isoNow()), insertOrderStatement(database, completed, isoNow())]),
-    ).rejects.toSatisfy((error) => /NOT NULL constraint failed: orders\.checkout_id/.test(d1ErrorMessage(error)));
+    ).rejects.toSatisfy((error) => /NOT NULL constraint failed: orders\.checkout_id/.test(causeMessages(error)));
 
     expect(await stockOf(mug.id)).toBe(5);
     expect(await ordersOfCheckout(checkout.checkout_id)).toEqual([]);

@@ -1,3 +1,4 @@
+import { log } from '../../lib/log';
 import { linksIn } from '../links';
 import type { EmailProvider } from './types';
 
@@ -16,16 +17,12 @@ const redactedLinks = (text: string) =>
 export const mailboxProvider: EmailProvider = {
   name: 'mailbox',
   async send(email) {
-    console.log(
-      JSON.stringify({
-        level: 'info',
-        msg: 'email kept in mailbox',
-        email_id: email.id,
-        to: email.toAddress,
-        subject: email.subject,
-        links: redactedLinks(email.text),
-      }),
-    );
+    log('info', 'email kept in mailbox', {
+      email_id: email.id,
+      to: email.toAddress,
+      subject: email.subject,
+      links: redactedLinks(email.text),
+    });
     return { outcome: 'sent', providerMessageId: `mailbox:${email.id}` };
   },
 };

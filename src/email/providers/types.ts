@@ -1,4 +1,5 @@
 import type { Email } from '../../db/schema';
+import { log } from '../../lib/log';
 
 /** What became of one delivery attempt. */
 export type SendOutcome =
@@ -17,6 +18,6 @@ export interface EmailProvider {
 
 /** A configuration problem is an operator's to fix: loud in the logs, and the e-mail waits. */
 export function configurationProblem(problem: string, email: Email): SendOutcome {
-  console.error(JSON.stringify({ level: 'error', msg: 'email configuration error', problem, email_id: email.id }));
+  log('error', 'email configuration error', { problem, email_id: email.id });
   return { outcome: 'retry', error: `configuration error: ${problem}` };
 }

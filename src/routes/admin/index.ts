@@ -3,7 +3,7 @@ import { findEmail, listEmails, resetEmailForResend, toEmailOut } from '../../db
 import { enqueueEmails } from '../../email/outbox';
 import { coded, notFound } from '../../lib/errors';
 import { createRouter } from '../../lib/openapi';
-import { parseUuid } from '../../lib/tokens';
+import { parseUuid } from '../../lib/uuid';
 import { EMAIL_PAGE_DEFAULT, listEmailsRoute, resendEmailRoute } from './routes';
 
 export const adminRoutes = createRouter()

@@ -1,6 +1,6 @@
-import { revokeAccessToken } from '../../auth/access-tokens';
-import { logIn, requestPasswordReset, requestVerification, resetPassword, verifyEmail } from '../../auth/account-flows';
-import { createAccount } from '../../auth/user-service';
+import { revokeAccessToken } from '../../services/access-tokens';
+import { logIn, requestPasswordReset, requestVerification, resetPassword, verifyEmail } from '../../services/auth';
+import { createAccount } from '../../services/users';
 import { toUserOut } from '../../db/users';
 import { createRouter } from '../../lib/openapi';
 import { clientIp, enforceRateLimit, limitFailures } from '../../middleware/rate-limit';

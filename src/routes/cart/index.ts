@@ -14,7 +14,7 @@ import { getDb } from '../../db/client';
 import { findProductById, findProductsByIds, isOnSale } from '../../db/products';
 import { ApiError, coded } from '../../lib/errors';
 import { createRouter } from '../../lib/openapi';
-import { lineProblem, priceCart } from '../../services/cart-pricing';
+import { lineProblem, priceCart } from '../../services/cart';
 import { addToCart, cartSummary, itemNotFound, removeCartItem, showCart, updateCartItem } from './routes';
 
 /** The cart object of the contract, priced from the catalog as it is now. */

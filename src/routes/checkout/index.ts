@@ -5,8 +5,8 @@ import { getDb } from '../../db/client';
 import { coded } from '../../lib/errors';
 import { createRouter } from '../../lib/openapi';
 import { isoNow } from '../../lib/time';
-import { assertLineCanBeBought } from '../../services/order-service';
-import { priceCart } from '../../services/cart-pricing';
+import { assertLineCanBeBought } from '../../services/orders';
+import { priceCart } from '../../services/cart';
 import { createCheckout } from './routes';
 
 export const checkoutRoutes = createRouter().openapi(createCheckout, async (c) => {

@@ -3,7 +3,7 @@ import { findOrder, listOrders as listOrderPage, toOrderOut, type OrderWithItems
 import type { User } from '../../db/schema';
 import { coded, notFound } from '../../lib/errors';
 import { createRouter } from '../../lib/openapi';
-import { editOrder as applyOrderEdit, placeOrder } from '../../services/order-service';
+import { editOrder as applyOrderEdit, placeOrder } from '../../services/orders';
 import { PAGE_DEFAULTS, createOrder, editOrder, getOrder, listOrders, viewOrders } from './routes';
 import type { Bindings } from '../../env';
 

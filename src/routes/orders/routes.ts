@@ -5,7 +5,8 @@ import { getDb } from '../../db/client';
 import { orderExists } from '../../db/orders';
 import { notFound } from '../../lib/errors';
 import { errors, json, jsonBody, SECURITY } from '../../lib/openapi';
-import { boolean, idParam, integer, queryInt, text } from '../../lib/schemas';
+import { boolean, idParam, integer, pydanticIssue, queryInt, text } from '../../lib/schemas';
+import { parseUuid } from '../../lib/uuid';
 import { requireSuperuser, requireUser } from '../../middleware/auth';
 import { FrozenLineSchema } from '../checkout/routes';
 
@@ -40,18 +41,18 @@ export const OrderSchema = z
 
 const OrderList = z.array(OrderSchema).openapi('OrderList');
 
-/** Python's `uuid.UUID` accepts braces, a `urn:uuid:` prefix, any case and any hyphens. */
-const LENIENT_UUID = /^(?:urn:)?(?:uuid:)?\{*(?:-*[0-9a-fA-F]){32}-*\}*$/;
+/** What the 422 for a user_id that is not a UUID quotes as the expected form. */
+const UUID_PATTERN = '^(?:urn:)?(?:uuid:)?\\{*(?:-*[0-9a-fA-F]){32}-*\\}*$';
 
-const canonicalUuid = (value: string) => {
-  const hex = value.replace(/^(?:urn:)?(?:uuid:)?/, '').replace(/[{}-]/g, '').toLowerCase();
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-};
-
+/** A user id read as leniently as Python's `uuid.UUID` (see parseUuid), in its canonical form. */
 const userIdFilter = () =>
   text({ max: 60 })
-    .pipe(z.string().regex(LENIENT_UUID))
-    .transform(canonicalUuid)
+    .transform((value, ctx) => {
+      const id = parseUuid(value);
+      if (id) return id;
+      ctx.addIssue(pydanticIssue('string_pattern_mismatch', `String should match pattern '${UUID_PATTERN}'`, value, { pattern: UUID_PATTERN }));
+      return z.NEVER;
+    })
     .openapi({
       type: 'string',
       format: 'uuid',

@@ -1,14 +1,13 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env';
+import { sha256, toHex } from '../../lib/crypto';
 
 /** Cache-Control for catalog reads: shared caches may keep anonymous answers for a short while only. */
 const catalogCacheControl = (anonymous: boolean) => (anonymous ? 'public, max-age=30' : 'private, no-store');
 
 /** A strong ETag: SHA-256 of everything the answer says (body plus any headers that carry data). */
 async function strongEtag(representation: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(representation));
-  const hex = [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
-  return `"${hex.slice(0, 32)}"`;
+  return `"${toHex(await sha256(representation)).slice(0, 32)}"`;
 }
 
 /** Does `If-None-Match` (a list of tags, weak or strong, or `*`) match this ETag? Weak comparison, as RFC 9110 asks. */

@@ -1,4 +1,4 @@
-import { updateUser } from '../../auth/user-service';
+import { updateUser } from '../../services/users';
 import { deleteCart } from '../../db/carts';
 import { getDb } from '../../db/client';
 import { deleteUser, toUserOut } from '../../db/users';

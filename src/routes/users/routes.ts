@@ -6,7 +6,7 @@ import { getDb } from '../../db/client';
 import { findUserById } from '../../db/users';
 import { notFound } from '../../lib/errors';
 import { errors, json, jsonBody, SECURITY } from '../../lib/openapi';
-import { parseUuid } from '../../lib/tokens';
+import { parseUuid } from '../../lib/uuid';
 import { requireAccountSuperuser, requireAccountUser } from '../../middleware/auth';
 import { UserRead, UserUpdate, UserUpdateSuperuser } from './schemas';
 

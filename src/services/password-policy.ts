@@ -1,7 +1,7 @@
 import type { Bindings } from '../env';
 import { getConfig } from '../config';
 import { coded } from '../lib/errors';
-import { codePoints } from '../lib/schemas';
+import { codePoints } from '../lib/text';
 
 export type InvalidPasswordCode =
   | 'REGISTER_INVALID_PASSWORD'

@@ -2,7 +2,9 @@ import type { Bindings } from '../env';
 import type { AccessClaims } from '../app-env';
 import type { User } from '../db/schema';
 import { getConfig } from '../config';
-import { AUTH_AUDIENCE, expiresIn, parseUuid, sha256, signToken, verifyToken } from '../lib/tokens';
+import { sha256, toBase64Url } from '../lib/crypto';
+import { AUTH_AUDIENCE, expiresIn, signToken, verifyToken } from '../lib/jwt';
+import { parseUuid } from '../lib/uuid';
 
 /**
  * Access tokens: `sub`, `aud: ["fastapi-users:auth"]`, `exp` as fastapi-users writes them,
@@ -20,7 +22,7 @@ export async function issueAccessToken(env: Bindings, user: User): Promise<strin
 
 /** The key a token is revoked under: its jti, or for FastAPI-issued tokens its hash. */
 const revocationKey = async (raw: string, claims: AccessClaims) =>
-  `revoked:${typeof claims.jti === 'string' ? claims.jti : `sha256:${await sha256(raw)}`}`;
+  `revoked:${typeof claims.jti === 'string' ? claims.jti : `sha256:${toBase64Url(await sha256(raw))}`}`;
 
 export async function readAccessToken(env: Bindings, raw: string): Promise<AccessClaims | null> {
   const payload = await verifyToken(raw, env.JWT_SECRET, AUTH_AUDIENCE);

@@ -1,7 +1,7 @@
 import type { Bindings } from '../env';
 import { newCartId, updateCart } from '../db/carts';
 import { checkoutStatus, findCheckoutOfUser } from '../db/checkouts';
-import { getDb, loggableError, type Db } from '../db/client';
+import { getDb, type Db } from '../db/client';
 import {
   completeCheckoutStatement,
   findOrder,
@@ -19,9 +19,11 @@ import {
 import { findProductsByIds, isOnSale } from '../db/products';
 import type { Checkout, EmailKind, FrozenLine, Order } from '../db/schema';
 import { enqueueEmails, recordEmail } from '../email/outbox';
+import { loggableError } from '../lib/error-cause';
 import { ApiError, coded, notFound } from '../lib/errors';
+import { log } from '../lib/log';
 import { isoNow, today } from '../lib/time';
-import { lineProblem } from './cart-pricing';
+import { lineProblem } from './cart';
 
 /** A batch that failed is retried after re-reading the state at most this often. */
 const MAX_ATTEMPTS = 3;
@@ -138,7 +140,7 @@ async function removeOrderedLinesFromCart(env: Bindings, userId: string, checkou
       return { ...cart, cart_id: items.length ? newCartId() : null, items };
     });
   } catch (error) {
-    console.error(JSON.stringify({ level: 'error', msg: 'cart clean-up after order failed', checkout_id: checkout.id, error: loggableError(error) }));
+    log('error', 'cart clean-up after order failed', { checkout_id: checkout.id, error: loggableError(error) });
   }
 }
 

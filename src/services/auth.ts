@@ -6,10 +6,10 @@ import { findUserByEmail, findUserById, markUserVerified, upgradePasswordHash } 
 import { enqueueEmails, recordEmail, type OutgoingEmail } from '../email/outbox';
 import { badRequest } from '../lib/errors';
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../lib/password';
-import { parseUuid } from '../lib/tokens';
+import { parseUuid } from '../lib/uuid';
 import { issueAccessToken } from './access-tokens';
 import { fingerprintMatches, issueResetToken, issueVerifyToken, readResetToken, readVerifyToken } from './action-tokens';
-import { updateUser } from './user-service';
+import { updateUser } from './users';
 
 /** Records one e-mail that causes no other change, then queues it. */
 async function sendEmail(env: Bindings, db: Db, email: OutgoingEmail): Promise<void> {

@@ -1,8 +1,8 @@
 import type { Bindings } from '../env';
 import type { User } from '../db/schema';
 import { getConfig } from '../config';
-import { constantTimeEqual } from '../lib/password';
-import { hmac, RESET_AUDIENCE, signToken, VERIFY_AUDIENCE, verifyToken } from '../lib/tokens';
+import { constantTimeEqual, hmacSha256, utf8 } from '../lib/crypto';
+import { RESET_AUDIENCE, signToken, VERIFY_AUDIENCE, verifyToken } from '../lib/jwt';
 
 /*
  * The one-off tokens e-mailed to users, shaped as fastapi-users writes them:
@@ -15,7 +15,7 @@ import { hmac, RESET_AUDIENCE, signToken, VERIFY_AUDIENCE, verifyToken } from '.
  * A keyed digest of the stored password hash: any change of the hash (reset, PATCH, rehash at
  * login) changes it, which makes every outstanding reset token single-use.
  */
-const passwordFingerprint = (env: Bindings, hashedPassword: string) => hmac(env.JWT_SECRET, hashedPassword);
+const passwordFingerprint = (env: Bindings, hashedPassword: string) => hmacSha256(env.JWT_SECRET, hashedPassword);
 
 export async function issueResetToken(env: Bindings, user: User): Promise<string> {
   const claims = { sub: user.id, password_fgpt: await passwordFingerprint(env, user.hashedPassword), aud: RESET_AUDIENCE };
@@ -31,9 +31,8 @@ export async function readResetToken(env: Bindings, token: string): Promise<{ su
 
 /** Does a reset token's fingerprint belong to the user's current password hash? */
 export async function fingerprintMatches(env: Bindings, fingerprint: string, user: User): Promise<boolean> {
-  const encoder = new TextEncoder();
   const current = await passwordFingerprint(env, user.hashedPassword);
-  return constantTimeEqual(encoder.encode(fingerprint), encoder.encode(current));
+  return constantTimeEqual(utf8(fingerprint), utf8(current));
 }
 
 export function issueVerifyToken(env: Bindings, user: Pick<User, 'id' | 'email'>): Promise<string> {
