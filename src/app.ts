@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from './app-env';
+import { type Config, getConfig } from './config';
 import { loggableError } from './lib/error-cause';
 import { ApiError } from './lib/errors';
 import { log } from './lib/log';
@@ -36,7 +37,7 @@ export function createApp() {
   app.use(
     '*',
     cors({
-      origin: (origin, c) => corsOrigin(origin, c.env.CORS_ORIGINS),
+      origin: (origin, c) => corsOrigin(origin, getConfig(c.env).corsOrigins),
       allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match', 'X-Request-Id'],
       exposeHeaders: ['X-Total-Count', 'Link', 'ETag', 'Location', 'Retry-After', 'X-Request-Id'],
       maxAge: 600,
@@ -105,9 +106,9 @@ export function createApp() {
 }
 
 /** `CORS_ORIGINS`: `*` (default) or a comma-separated list of allowed origins. */
-function corsOrigin(origin: string, allowed = '*'): string | null {
-  if (allowed.trim() === '*') return '*';
-  return allowed.split(',').map((o) => o.trim()).includes(origin) ? origin : null;
+function corsOrigin(origin: string, allowed: Config['corsOrigins']): string | null {
+  if (allowed === '*') return '*';
+  return allowed.includes(origin) ? origin : null;
 }
 
 const patternCache = new WeakMap<object, { method: string; pattern: RegExp }[]>();

@@ -1,7 +1,11 @@
 import type { D1Database, KVNamespace, Queue, RateLimit } from '@cloudflare/workers-types';
+import type { ConfigVariables } from './config';
 
-/** Bindings and variables of the Worker, as declared in wrangler.toml. */
-export interface Bindings {
+/**
+ * Bindings of the Worker, as declared in wrangler.toml, and its variables: the configuration
+ * variables (read only through `getConfig`, src/config.ts) and the JWT_SECRET secret.
+ */
+export interface Bindings extends ConfigVariables {
   DB: D1Database;
   CARTS: KVNamespace;
   AUTH: KVNamespace;
@@ -13,23 +17,6 @@ export interface Bindings {
   RESET_LIMITER: RateLimit;
 
   JWT_SECRET: string;
-  ENVIRONMENT?: string;
-  APP_URL?: string;
-  SHOP_NAME?: string;
-  CURRENCY?: string;
-  EMAIL_PROVIDER?: string;
-  EMAIL_FROM?: string;
-  EMAIL_REPLY_TO?: string;
-  RESEND_API_URL?: string;
-  RESEND_API_KEY?: string;
-  ACCESS_TOKEN_LIFETIME_SECONDS?: string;
-  RESET_TOKEN_LIFETIME_SECONDS?: string;
-  VERIFY_TOKEN_LIFETIME_SECONDS?: string;
-  CHECKOUT_TTL_MINUTES?: string;
-  REQUIRE_VERIFIED_LOGIN?: string;
-  PASSWORD_MIN_LENGTH?: string;
-  PASSWORD_MAX_LENGTH?: string;
-  CORS_ORIGINS?: string;
 }
 
 /**
