@@ -61,6 +61,11 @@ describe('POST /admin/emails/{id}/resend errors', () => {
     const email = await recordTestEmail({ fields: { status: 'failed' } });
     const answers = await Promise.all([1, 2].map(() => api('POST', `/admin/emails/${email.id}/resend`, { token })));
     expect(answers.map((res) => res.status).sort()).toEqual([202, 409]);
+    // The winner's reset is the stored one: queued again under a new idempotency key.
+    const stored = await readEmail(email.id);
+    expect(stored.status).not.toBe('failed');
+    expect(stored.idempotencyKey).not.toBe(email.idempotencyKey);
+    expect(stored.queuedAt).not.toBeNull();
   });
 
   it('answers 405 for another method', async () => {

@@ -4,7 +4,7 @@ import { getDb } from '../../src/db/client';
 import { findUserByEmail, insertUser, isDuplicateEmailError } from '../../src/db/users';
 import { hmacSha256 } from '../../src/lib/crypto';
 import { api, login, PASSWORD, seedUser, uniqueEmail } from '../helpers';
-import { emailsTo, nowSeconds, signJwt, storedUser, tokenFromEmail } from './support';
+import { emailsTo, emailsToAnyCase, nowSeconds, signJwt, storedUser, tokenFromEmail, usersWithEmailInAnyCase } from './support';
 
 const missing = (field: string, input: unknown = null) => ({ type: 'missing', loc: ['body', field], msg: 'Field required', input });
 const invalidPassword = (code: string, reason: string) => ({ detail: { code, reason } });
@@ -101,12 +101,16 @@ describe('POST /auth/register errors', () => {
     const results = await Promise.all(
       Array.from({ length: 5 }, (_, i) => api('POST', '/auth/register', { json: { email: i % 2 ? email.toUpperCase() : email, password: PASSWORD } })),
     );
-    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    const winners = results.filter((r) => r.status === 201);
+    expect(winners).toHaveLength(1);
     for (const r of results.filter((r) => r.status !== 201)) {
       expect(r.status).toBe(400);
       expect(r.body).toEqual({ detail: 'REGISTER_USER_ALREADY_EXISTS' });
     }
-    expect(await emailsTo(email, 'verify')).toHaveLength(1);
+    // Whichever spelling won is the one stored, and only its verification e-mail is sent.
+    const [winner] = winners;
+    expect(await usersWithEmailInAnyCase(email)).toEqual([expect.objectContaining({ id: winner!.body.id, email: winner!.body.email })]);
+    expect((await emailsToAnyCase(email, 'verify')).map((mail) => mail.toAddress)).toEqual([winner!.body.email]);
   });
 
   it('recognises the unique-index violation a racing twin runs into', async () => {
@@ -292,6 +296,8 @@ const fingerprintOf = (hashedPassword: string) => hmacSha256(env.JWT_SECRET, has
 describe('POST /auth/reset-password errors', () => {
   const reset = (token: string, password = 'a fine new password') => api('POST', '/auth/reset-password', { json: { token, password } });
   const BAD = { detail: 'RESET_PASSWORD_BAD_TOKEN' };
+  const loginStatus = async (email: string, password: string) =>
+    (await api('POST', '/auth/jwt/login', { form: { username: email, password } })).status;
 
   it('reports missing fields, each with input null', async () => {
     const res = await api('POST', '/auth/reset-password', { json: {} });
@@ -360,11 +366,16 @@ describe('POST /auth/reset-password errors', () => {
     const user = await seedUser();
     await api('POST', '/auth/forgot-password', { json: { email: user.email } });
     const token = await tokenFromEmail(user.email, 'reset_password');
-    const results = await Promise.all([reset(token, 'first racing password'), reset(token, 'second racing password')]);
+    const passwords = ['first racing password', 'second racing password'];
+    const results = await Promise.all(passwords.map((password) => reset(token, password)));
     expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
     expect(results.find((r) => r.status === 400)!.body).toEqual(BAD);
     expect(await emailsTo(user.email, 'password_changed')).toHaveLength(1);
     expect((await storedUser(user.id))!.authVersion).toBe(1);
+    // The winner's password is the one stored; the loser's does not log in.
+    const winner = results.findIndex((r) => r.status === 200);
+    expect(await loginStatus(user.email, passwords[winner]!)).toBe(200);
+    expect(await loginStatus(user.email, passwords[1 - winner]!)).toBe(400);
   });
 
   it('kills outstanding reset tokens when the password changes through PATCH /users/me', async () => {

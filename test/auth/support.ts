@@ -15,6 +15,17 @@ export function emailsTo(to: string, kind: EmailKind) {
     .orderBy(sql`${emails}.rowid desc`);
 }
 
+/** The users whose address is this one in any letter case (the uniqueness rule), as D1 holds them. */
+export const usersWithEmailInAnyCase = (address: string) =>
+  getDb(env).select().from(users).where(sql`lower(${users.email}) = lower(${address})`);
+
+/** The e-mails of one kind to this address in any letter case, as D1 holds them. */
+export const emailsToAnyCase = (to: string, kind: EmailKind) =>
+  getDb(env)
+    .select()
+    .from(emails)
+    .where(and(sql`lower(${emails.toAddress}) = lower(${to})`, eq(emails.kind, kind)));
+
 /**
  * The token in the newest e-mail of a kind, read from its text the way a person reads the
  * link in /dev/mailbox: `<APP_URL>/verify?token=…` or `<APP_URL>/reset-password?token=…`.

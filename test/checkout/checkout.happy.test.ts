@@ -6,6 +6,8 @@ import { checkoutStatus } from '../../src/db/checkouts';
 import { cartLocks, checkouts } from '../../src/db/schema';
 import worker from '../../src/index';
 import { api, seedUser } from '../helpers';
+import { freezeClock } from '../support/clock';
+import { isoNow } from '../../src/lib/time';
 import { checkoutRow, checkoutsOfUser, contact, db, openCheckout, placeOrder, seedCart, seedProduct, stockOf } from '../orders/fixtures';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -16,6 +18,7 @@ describe('POST /checkout', () => {
     const mug = await seedProduct({ price: 1250, quantity: 5 });
     const pen = await seedProduct({ price: 99, quantity: 1 });
     const cartId = await seedCart(user.id, [[mug, 2], [pen, 1]]);
+    const now = freezeClock();
 
     const res = await api('POST', '/checkout', {
       token: user.token,
@@ -47,13 +50,13 @@ describe('POST /checkout', () => {
       phone_no: '+919876543210',
       address: '1 Round Table, Camelot',
       postal_code: '560001',
-      expires_at: expect.stringMatching(ISO),
-      created_at: expect.stringMatching(ISO),
+      expires_at: isoNow(new Date(now.getTime() + 30 * 60_000)),
+      created_at: isoNow(now),
     });
     expect(Object.keys(body)).toEqual([
       'checkout_id', 'cart_id', 'status', 'amount', 'currency', 'items', 'email', 'name', 'phone_no', 'address', 'postal_code', 'expires_at', 'created_at',
     ]);
-    expect(Date.parse(body.expires_at) - Date.parse(body.created_at)).toBe(30 * 60_000);
+    expect(body.created_at).toMatch(ISO);
 
     const row = await checkoutRow(body.checkout_id);
     expect(row).toMatchObject({ userId: user.id, cartId, status: 'open', amount: 2599, currency: 'INR', items: body.items, phoneNo: '+919876543210' });
@@ -118,10 +121,11 @@ describe('POST /checkout', () => {
     const user = await seedUser();
     const mug = await seedProduct();
     const cartId = await seedCart(user.id, [[mug, 1]]);
+    const now = freezeClock();
     const res = await api('POST', '/checkout', { token: user.token, json: { ...contact(), cart_id: cartId, amount: mug.price } });
     expect(res.status).toBe(201);
     const minutes = Number(env.CHECKOUT_TTL_MINUTES ?? 30);
-    expect(Date.parse(res.body.expires_at) - Date.parse(res.body.created_at)).toBe(minutes * 60_000);
+    expect(res.body).toMatchObject({ created_at: isoNow(now), expires_at: isoNow(new Date(now.getTime() + minutes * 60_000)) });
   });
 });
 
@@ -136,8 +140,10 @@ describe('checkout status', () => {
 });
 
 describe('housekeeping (the cron job)', () => {
-  const runJobs = () => worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: '*/5 * * * *' }), env);
-  const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // The cron job's time is its controller's scheduledTime: every test runs it at `now`.
+  const now = new Date();
+  const runJobs = () => worker.scheduled(createScheduledController({ scheduledTime: now, cron: '*/5 * * * *' }), env);
+  const daysAgo = (days: number) => isoNow(new Date(now.getTime() - days * 86_400_000));
 
   it('deletes checkouts abandoned more than a week ago and keeps recent and completed ones', async () => {
     const user = await seedUser();
@@ -166,8 +172,8 @@ describe('housekeeping (the cron job)', () => {
   it('deletes cart leases left behind by requests that died, and keeps live ones', async () => {
     const [dead, live] = [crypto.randomUUID(), crypto.randomUUID()];
     await db().insert(cartLocks).values([
-      { userId: dead, token: 'dead', expiresAt: Date.now() - 60_000 },
-      { userId: live, token: 'live', expiresAt: Date.now() + 60_000 },
+      { userId: dead, token: 'dead', expiresAt: now.getTime() - 1 },
+      { userId: live, token: 'live', expiresAt: now.getTime() + 1 },
     ]);
 
     await runJobs();

@@ -1,6 +1,7 @@
 import type { EmailQueueMessage } from '../../src/env';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { freezeClock } from '../support/clock';
 import { DEAD_LETTER_QUEUE, deliver, jsonResponse, readEmail, recordTestEmail, resendEnv } from './fixtures';
 
 afterEach(() => {
@@ -63,12 +64,25 @@ describe('temporary failures', () => {
 
   it('reads Retry-After given as an HTTP date', async () => {
     const email = await recordTestEmail();
-    const inAMinute = new Date(Date.now() + 60_000).toUTCString();
-    mockFetch().mockResolvedValueOnce(new Response(null, { status: 503, headers: { 'Retry-After': inAMinute } }));
-    const result = await deliver([email.id], { env: resendEnv() });
-    expect(result.retryMessages).toHaveLength(1);
-    expect(result.retryMessages[0]!.delaySeconds).toBeGreaterThanOrEqual(55);
-    expect(result.retryMessages[0]!.delaySeconds).toBeLessThanOrEqual(61);
+    const now = freezeClock();
+    const inAMinute = new Date(now.getTime() + 60_000).toUTCString();
+    const inAnHour = new Date(now.getTime() + 3600_000).toUTCString();
+    const aMinuteAgo = new Date(now.getTime() - 60_000).toUTCString();
+    mockFetch()
+      .mockResolvedValueOnce(new Response(null, { status: 503, headers: { 'Retry-After': inAMinute } }))
+      .mockResolvedValueOnce(new Response(null, { status: 503, headers: { 'Retry-After': inAnHour } }))
+      .mockResolvedValueOnce(new Response(null, { status: 503, headers: { 'Retry-After': aMinuteAgo } }));
+    const results = [
+      await deliver([email.id], { env: resendEnv() }),
+      await deliver([email.id], { env: resendEnv(), attempts: 2 }),
+      await deliver([email.id], { env: resendEnv(), attempts: 3 }),
+    ];
+    // Seconds from the frozen now: a minute, an hour capped at five minutes, a past date at once.
+    expect(results.map((result) => result.retryMessages)).toEqual([
+      [{ msgId: 'message-0', delaySeconds: 60 }],
+      [{ msgId: 'message-0', delaySeconds: 300 }],
+      [{ msgId: 'message-0', delaySeconds: 0 }],
+    ]);
   });
 
   it('retries a 408 and a 409 for a concurrent request with the same idempotency key', async () => {

@@ -92,10 +92,13 @@ describe('the queue', () => {
 });
 
 describe('the scheduled re-queue job', () => {
-  const runJob = async () => worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: '*/5 * * * *' }), env);
+  // The job's time is its controller's scheduledTime: rows are dated relative to the same `now`.
+  const now = new Date();
+  const runJob = async () => worker.scheduled(createScheduledController({ scheduledTime: now, cron: '*/5 * * * *' }), env);
+  const ago = (seconds: number) => secondsAgo(seconds, now);
 
   it('queues an e-mail that was recorded but never queued, and it gets delivered', async () => {
-    const stale = await recordTestEmail({ fields: { createdAt: secondsAgo(5 * 60) } });
+    const stale = await recordTestEmail({ fields: { createdAt: ago(5 * 60) } });
     expect(stale.queuedAt).toBeNull();
 
     await runJob();
@@ -105,16 +108,16 @@ describe('the scheduled re-queue job', () => {
   });
 
   it('queues again an e-mail whose queue message went silent', async () => {
-    const lost = await recordTestEmail({ fields: { createdAt: secondsAgo(60 * 60), queuedAt: secondsAgo(30 * 60) } });
+    const lost = await recordTestEmail({ fields: { createdAt: ago(60 * 60), queuedAt: ago(30 * 60) } });
     await runJob();
     expect((await readEmail(lost.id)).queuedAt! > lost.queuedAt!).toBe(true);
   });
 
   it('leaves alone e-mails that are fresh, recently queued, or no longer pending', async () => {
     const fresh = await recordTestEmail();
-    const recentlyQueued = await recordTestEmail({ fields: { createdAt: secondsAgo(5 * 60), queuedAt: secondsAgo(60) } });
-    const sent = await recordTestEmail({ fields: { createdAt: secondsAgo(5 * 60), status: 'sent' } });
-    const failed = await recordTestEmail({ fields: { createdAt: secondsAgo(5 * 60), status: 'failed' } });
+    const recentlyQueued = await recordTestEmail({ fields: { createdAt: ago(5 * 60), queuedAt: ago(60) } });
+    const sent = await recordTestEmail({ fields: { createdAt: ago(5 * 60), status: 'sent' } });
+    const failed = await recordTestEmail({ fields: { createdAt: ago(5 * 60), status: 'failed' } });
 
     await runJob();
 
@@ -125,7 +128,7 @@ describe('the scheduled re-queue job', () => {
   });
 
   it('marks failed an e-mail pending for more than a day, keeping the last error', async () => {
-    const old = await recordTestEmail({ fields: { createdAt: secondsAgo(25 * 60 * 60), lastError: 'Resend answered 503 error' } });
+    const old = await recordTestEmail({ fields: { createdAt: ago(25 * 60 * 60), lastError: 'Resend answered 503 error' } });
     await runJob();
     const row = await readEmail(old.id);
     expect(row.status).toBe('failed');

@@ -7,7 +7,6 @@ import type { Bindings, EmailQueueMessage } from '../../src/env';
 import { recordEmail } from '../../src/email/outbox';
 import type { EmailData } from '../../src/email/templates';
 import worker from '../../src/index';
-import { isoNow } from '../../src/lib/time';
 import { uniqueEmail } from '../helpers';
 
 export const EMAIL_QUEUE = 'ashte-emails';
@@ -45,8 +44,7 @@ export async function readEmail(id: string): Promise<Email> {
   return row;
 }
 
-/** An ISO time `seconds` ago. */
-export const secondsAgo = (seconds: number) => isoNow(new Date(Date.now() - seconds * 1000));
+export { secondsAgo } from '../support/clock';
 
 /** Runs the Worker's queue handler on messages for these e-mail ids and returns what it acked and retried. */
 export async function deliver(

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { getDb } from '../../src/db/client';
 import { isDuplicateEmailError, updateUserStatement } from '../../src/db/users';
 import { api, seedSuperuser, seedUser, uniqueEmail } from '../helpers';
-import { emailsTo, storedUser } from '../auth/support';
+import { emailsTo, storedUser, usersWithEmailInAnyCase } from '../auth/support';
 
 const invalidPassword = (reason: string) => ({ detail: { code: 'UPDATE_USER_INVALID_PASSWORD', reason } });
 const EMAIL_TAKEN = { detail: 'UPDATE_USER_EMAIL_ALREADY_EXISTS' };
@@ -84,6 +84,11 @@ describe('PATCH /users/me errors', () => {
     ]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
     expect(results.find((r) => r.status === 400)!.body).toEqual(EMAIL_TAKEN);
+    // Whoever won holds the address, in the spelling they sent; the other keeps theirs.
+    const [winner, loser] = results[0]!.status === 200 ? [a, b] : [b, a];
+    const won = results.find((r) => r.status === 200)!.body;
+    expect(await usersWithEmailInAnyCase(target)).toEqual([expect.objectContaining({ id: winner.id, email: won.email })]);
+    expect(await storedUser(loser.id)).toMatchObject({ email: loser.email });
   });
 
   it('recognises the unique-index violation of an e-mail change that lost a race', async () => {
