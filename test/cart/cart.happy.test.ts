@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../src/db/client';
 import { cartLocks, products } from '../../src/db/schema';
-import { api, seedUser } from '../helpers';
+import { api, type ApiResponse, seedUser } from '../helpers';
 import { seedProduct } from '../products/fixtures';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -91,7 +91,7 @@ describe('concurrent changes to one cart take turns', () => {
    * A change that waited too long for the others (LOCK_WAIT_MS, which a loaded machine can
    * reach) is a 429 with Retry-After and changes nothing; a client then tries again, as this does.
    */
-  async function patiently(send: () => ReturnType<typeof api>): ReturnType<typeof api> {
+  async function patiently(send: () => Promise<ApiResponse>): Promise<ApiResponse> {
     for (;;) {
       const res = await send();
       if (res.status !== 429) return res;
