@@ -13,7 +13,7 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
-            // The defaults of src/config.ts, so a developer's .dev.vars never changes what tests see,
+            // The defaults of src/config.ts, so a .dev.vars (which the plugin reads if present) never changes what tests see,
             // then what the tests need to differ from them.
             ...configDefaults,
             ENVIRONMENT: 'development',

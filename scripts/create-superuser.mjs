@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword, verifyPassword } from '../src/lib/password.ts';
-import { target, wrangler } from './wrangler.mjs';
+import { applyMigrations, target, wrangler } from './wrangler.mjs';
 
 const args = process.argv.slice(2);
 const positional = args.filter((arg, i) => !arg.startsWith('--') && args[i - 1] !== '--persist-to');
@@ -35,7 +35,7 @@ function execute(sql) {
   const file = join(dir, 'command.sql');
   writeFileSync(file, sql);
   try {
-    const out = wrangler(['d1', 'execute', 'DB', ...where, '--json', '--file', file], { capture: true });
+    const out = wrangler(['d1', 'execute', 'DB', ...where, '--json', '--file', file], { quiet: true });
     const parsed = JSON.parse(out);
     return parsed.flatMap((statement) => statement.results ?? []);
   } finally {
@@ -43,7 +43,7 @@ function execute(sql) {
   }
 }
 
-wrangler(['d1', 'migrations', 'apply', 'DB', ...where]);
+applyMigrations(where);
 
 const [existing] = execute(
   `SELECT id, hashed_password FROM users WHERE lower(email) = lower(${sqlString(email)});`,

@@ -1,12 +1,12 @@
 // `npm start`: serve the API locally on real local D1/KV/Queues, ready to use:
-// creates .dev.vars with a random JWT_SECRET on first run, applies migrations, seeds the demo
-// catalog once, then runs `wrangler dev`. `npm start -- --port 9000` picks the port; any
-// configuration variable set in the environment (EMAIL_PROVIDER, RESEND_API_URL, …) overrides
-// wrangler.toml and .dev.vars for this run.
+// creates .dev.env with a random JWT_SECRET on first run, applies migrations, seeds the demo
+// catalog once, then runs `wrangler dev` and prints a short banner. `npm start -- --port 9000`
+// picks the port; any configuration variable set in the environment (EMAIL_PROVIDER,
+// RESEND_API_URL, …) overrides wrangler.toml and .dev.env for this run.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, wrangler, wranglerLongRunning } from './wrangler.mjs';
+import { applyMigrations, root, wrangler, wranglerLongRunning } from './wrangler.mjs';
 
 const CONFIG_VARS = [
   'ENVIRONMENT', 'APP_URL', 'SHOP_NAME', 'CURRENCY', 'EMAIL_PROVIDER', 'EMAIL_FROM', 'EMAIL_REPLY_TO',
@@ -20,26 +20,32 @@ const portIndex = args.findIndex((arg) => arg === '--port' || arg.startsWith('--
 const port = portIndex < 0 ? '8787' : args[portIndex].includes('=') ? args[portIndex].split('=')[1] : args[portIndex + 1];
 if (portIndex < 0) args.push('--port', port);
 
-// Local secrets and development defaults; never committed (.gitignore).
-const devVarsPath = join(root, '.dev.vars');
-const devVars = existsSync(devVarsPath) ? readFileSync(devVarsPath, 'utf8') : '';
+// Local secrets and development defaults; never committed (.gitignore). Not `.dev.vars`: every
+// wrangler-based tool reads that file by itself, the test runner included (once per test file).
+const devEnvPath = join(root, '.dev.env');
+const legacyDevVarsPath = join(root, '.dev.vars');
+if (!existsSync(devEnvPath) && existsSync(legacyDevVarsPath)) {
+  renameSync(legacyDevVarsPath, devEnvPath);
+  console.log('Moved .dev.vars to .dev.env (the tests read .dev.vars by themselves; they must not see local settings)');
+}
+const devEnv = existsSync(devEnvPath) ? readFileSync(devEnvPath, 'utf8') : '';
 const missing = [];
-if (!/^JWT_SECRET=/m.test(devVars)) missing.push(`JWT_SECRET=${randomBytes(48).toString('base64url')}`);
-if (!/^ENVIRONMENT=/m.test(devVars)) missing.push('ENVIRONMENT=development');
-if (!/^EMAIL_PROVIDER=/m.test(devVars)) missing.push('EMAIL_PROVIDER=mailbox');
+if (!/^JWT_SECRET=/m.test(devEnv)) missing.push(`JWT_SECRET=${randomBytes(48).toString('base64url')}`);
+if (!/^ENVIRONMENT=/m.test(devEnv)) missing.push('ENVIRONMENT=development');
+if (!/^EMAIL_PROVIDER=/m.test(devEnv)) missing.push('EMAIL_PROVIDER=mailbox');
 if (missing.length) {
-  writeFileSync(devVarsPath, `${devVars}${devVars && !devVars.endsWith('\n') ? '\n' : ''}${missing.join('\n')}\n`, { mode: 0o600 });
-  console.log(`Wrote ${missing.map((line) => line.split('=')[0]).join(', ')} to .dev.vars`);
+  writeFileSync(devEnvPath, `${devEnv}${devEnv && !devEnv.endsWith('\n') ? '\n' : ''}${missing.join('\n')}\n`, { mode: 0o600 });
+  console.log(`Wrote ${missing.map((line) => line.split('=')[0]).join(', ')} to .dev.env`);
 }
 
-wrangler(['d1', 'migrations', 'apply', 'DB', '--local']);
+applyMigrations(['--local']);
 
 const seededMarker = join(root, '.wrangler', 'state', 'demo-catalog-seeded');
 if (!existsSync(seededMarker)) {
-  wrangler(['d1', 'execute', 'DB', '--local', '--file', join(root, 'scripts', 'demo-catalog.sql')]);
+  wrangler(['d1', 'execute', 'DB', '--local', '--file', join(root, 'scripts', 'demo-catalog.sql')], { quiet: true });
   mkdirSync(join(root, '.wrangler', 'state'), { recursive: true });
   writeFileSync(seededMarker, `${new Date().toISOString()}\n`);
-  console.log('Seeded the demo catalog');
+  console.log('Database: seeded the demo catalog (scripts/demo-catalog.sql)');
 }
 
 const overrides = { APP_URL: `http://localhost:${port}` };
@@ -50,5 +56,53 @@ if (provider === 'resend' && !overrides.RESEND_API_KEY && /^https?:\/\/(localhos
   overrides.RESEND_API_KEY = 're_local_development';
 }
 const varArgs = Object.entries(overrides).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
+const environment = overrides.ENVIRONMENT ?? readFileSync(devEnvPath, 'utf8').match(/^ENVIRONMENT=(.*)$/m)?.[1]?.trim();
 
-wranglerLongRunning(['dev', '--local', '--test-scheduled', ...varArgs, ...args]);
+function banner(url) {
+  const lines = [
+    `Ashte API on ${url}`,
+    `  docs        ${url}/docs   (OpenAPI document: ${url}/openapi.json)`,
+  ];
+  if (environment === 'development') lines.push(`  e-mails     ${url}/dev/mailbox   (what the app would have sent, with its links)`);
+  lines.push(
+    '  superuser   npm run -s create-superuser -- admin@example.com   (asks for the password)',
+    '  fresh data  stop this, then npm run reset',
+    'One JSON line per request follows. Ctrl-C stops.',
+  );
+  return lines.join('\n');
+}
+
+// What wrangler dev prints that is not worth a newcomer's screen: the bindings table (twice),
+// where the local settings come from, status lines, the telemetry notice (metrics are off), and
+// its own log line of every request, which would double the app's (the app's line has the
+// request id and the error code).
+const NOISE = [
+  /^Cloudflare collects anonymous telemetry/,
+  /^Using secrets defined in /,
+  /^⎔ Connection status updated/,
+  /^\[wrangler:info\] [A-Z]+ \S+ \d{3} /,
+  /^Binding\s+Resource\s+Mode/,
+  /^env\.\S+ \(.*\)\s+\S/,
+];
+const ANSI = /\u001b\[[0-9;]*m/g;
+let blankLast = true;
+
+wranglerLongRunning(['dev', '--local', '--test-scheduled', '--env-file', '.dev.env', ...varArgs, ...args], {
+  // Wrangler looks up the `Request.cf` object at workers.cloudflare.com on every start and
+  // prints a stack trace when offline. The app reads nothing from `request.cf`, so the built-in
+  // placeholder serves as well.
+  env: { CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+  onLine(line, out) {
+    const plain = line.replace(ANSI, '').trimEnd();
+    if (plain === 'Your Worker has access to the following bindings:' || NOISE.some((re) => re.test(plain))) return;
+    const ready = plain.match(/^\[wrangler:info\] Ready on (\S+)/);
+    if (ready) {
+      out.write(`${blankLast ? '' : '\n'}${banner(ready[1].replace('://127.0.0.1', '://localhost'))}\n\n`);
+      blankLast = true;
+      return;
+    }
+    if (plain === '' && blankLast) return;
+    blankLast = plain === '';
+    out.write(`${line}\n`);
+  },
+});
