@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { applyMigrations, root, wrangler, wranglerLongRunning } from './wrangler.mjs';
 
 const CONFIG_VARS = [
@@ -84,7 +85,6 @@ const NOISE = [
   /^Binding\s+Resource\s+Mode/,
   /^env\.\S+ \(.*\)\s+\S/,
 ];
-const ANSI = /\u001b\[[0-9;]*m/g;
 let blankLast = true;
 
 wranglerLongRunning(['dev', '--local', '--test-scheduled', '--env-file', '.dev.env', ...varArgs, ...args], {
@@ -93,7 +93,7 @@ wranglerLongRunning(['dev', '--local', '--test-scheduled', '--env-file', '.dev.e
   // placeholder serves as well.
   env: { CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
   onLine(line, out) {
-    const plain = line.replace(ANSI, '').trimEnd();
+    const plain = stripVTControlCharacters(line).trimEnd();
     if (plain === 'Your Worker has access to the following bindings:' || NOISE.some((re) => re.test(plain))) return;
     const ready = plain.match(/^\[wrangler:info\] Ready on (\S+)/);
     if (ready) {
