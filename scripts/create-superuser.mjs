@@ -36,6 +36,7 @@ async function loadAccountChecks() {
     export { emailField } from './src/lib/schemas';
     export { assertPasswordPolicy } from './src/services/password-policy';
     export { ApiError } from './src/lib/errors';
+    export { CONFIG_DEFAULTS, ConfigError } from './src/config';
     export { hashPassword, verifyPassword } from './src/lib/password';
   `;
   const { outputFiles } = await build({
@@ -55,7 +56,7 @@ function configuration() {
   if (where[0] === '--remote') return vars;
   const devEnv = join(root, '.dev.env');
   if (existsSync(devEnv)) Object.assign(vars, parseEnv(readFileSync(devEnv, 'utf8')));
-  for (const name of Object.keys(vars)) if (process.env[name] !== undefined) vars[name] = process.env[name];
+  for (const name of Object.keys(checks.CONFIG_DEFAULTS)) if (process.env[name] !== undefined) vars[name] = process.env[name];
   return vars;
 }
 
@@ -113,6 +114,7 @@ const password = await readPassword();
 try {
   checks.assertPasswordPolicy(configuration(), password, email, 'REGISTER_INVALID_PASSWORD');
 } catch (error) {
+  if (error instanceof checks.ConfigError) fail(error.message);
   if (!(error instanceof checks.ApiError)) throw error;
   fail(`${error.detail.reason} (${error.detail.code})`);
 }
