@@ -744,8 +744,12 @@ export interface components {
              * @example 2026-11-25
              */
             release_date?: string;
-            /** @description Units in stock */
+            /**
+             * @description Units in stock
+             * @default 0
+             */
             quantity?: number;
+            /** @default false */
             is_visible?: boolean;
         };
         /** @description Every field optional; an absent field is unchanged, `null` is a 422 (no field is nullable). */
@@ -928,9 +932,15 @@ export interface components {
         OrderList: components["schemas"]["Order"][];
         ViewOrdersRequest: {
             order_id?: number;
-            /** @description Page size, 1–100 (default 20) */
+            /**
+             * @description Page size, 1–100
+             * @default 20
+             */
             limit?: number;
-            /** @description Orders to skip (default 0) */
+            /**
+             * @description Orders to skip
+             * @default 0
+             */
             offset?: number;
             /**
              * Format: uuid
@@ -2443,9 +2453,9 @@ export interface operations {
     listOrders: {
         parameters: {
             query?: {
-                /** @description Page size, 1–100 (default 20) */
+                /** @description Page size, 1–100 */
                 limit?: number;
-                /** @description Orders to skip (default 0) */
+                /** @description Orders to skip */
                 offset?: number;
                 /** @description Only orders of this user. Superusers may name anyone; for everyone else it can only narrow the list to their own orders (another user’s id gives an empty list, never their orders). */
                 user_id?: string;

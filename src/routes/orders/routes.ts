@@ -61,8 +61,8 @@ const userIdFilter = () =>
         '(another user’s id gives an empty list, never their orders).',
     });
 
-const limit = <T extends z.ZodType>(field: T): T => field.openapi({ description: 'Page size, 1–100 (default 20)' });
-const offset = <T extends z.ZodType>(field: T): T => field.openapi({ description: 'Orders to skip (default 0)' });
+const limit = <T extends z.ZodType>(field: T): T => field.openapi({ default: PAGE_DEFAULTS.limit, description: 'Page size, 1–100' });
+const offset = <T extends z.ZodType>(field: T): T => field.openapi({ default: PAGE_DEFAULTS.offset, description: 'Orders to skip' });
 
 export const PAGE_DEFAULTS = { limit: 20, offset: 0 } as const;
 

@@ -73,8 +73,8 @@ export const ProductCreate = z
     description: productFields.description.default(''),
     price: productFields.price,
     release_date: productFields.release_date.optional().openapi({ description: 'Defaults to today (UTC)' }),
-    quantity: productFields.quantity.default(0),
-    is_visible: productFields.is_visible.default(false),
+    quantity: productFields.quantity.default(0).openapi({ default: 0 }),
+    is_visible: productFields.is_visible.default(false).openapi({ default: false }),
   })
   .openapi('ProductCreate');
 
