@@ -6,7 +6,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from './app-env';
 import { type Config, getConfig } from './config';
 import { loggableError } from './lib/error-cause';
-import { ApiError } from './lib/errors';
+import { BusyError } from './lib/domain-errors';
+import { ApiError, tooManyRequests } from './lib/errors';
 import { log } from './lib/log';
 import { validationHook } from './lib/validation';
 import { readBody } from './middleware/body';
@@ -87,7 +88,8 @@ export function createApp() {
     throw new ApiError(404, 'Not Found');
   });
 
-  app.onError((error, c) => {
+  app.onError((thrown, c) => {
+    const error = thrown instanceof BusyError ? tooManyRequests(thrown.retryAfterSeconds) : thrown;
     if (error instanceof ApiError) return c.json({ detail: error.detail }, error.status, error.headers);
     if (error instanceof HTTPException && error.status === 415) {
       // A form (or other non-JSON) body on a JSON route: FastAPI validates the raw body and answers 422.

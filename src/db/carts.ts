@@ -1,6 +1,6 @@
 import { and, eq, lt } from 'drizzle-orm';
 import type { Bindings } from '../env';
-import { ApiError } from '../lib/errors';
+import { BusyError } from '../lib/domain-errors';
 import { loggableError } from '../lib/error-cause';
 import { log } from '../lib/log';
 import { isoNow } from '../lib/time';
@@ -25,39 +25,6 @@ export const newCartId = () => {
   return (high! % 0x10000) * 0x100000000 + low! + 1;
 };
 
-/** At most this many units of one product in a cart. */
-export const MAX_LINE_QUANTITY = 99;
-
-/**
- * At most this many lines (different products) in a cart. Every answer re-prices the whole
- * cart from D1, so an unbounded cart would make every cart, summary and checkout request
- * slower; and 50 lines of 99 units at the highest catalog price stay a safe integer.
- */
-export const MAX_CART_LINES = 50;
-
-/**
- * The cart with these quantities added: one line per product, so a product already in the
- * cart raises its line; a new product gets the next item id. The first add assigns cart_id.
- */
-export function withAddedQuantities(cart: StoredCart, additions: Map<number, number>): StoredCart {
-  const items = cart.items.map((item) => ({ ...item }));
-  let nextItemId = cart.next_item_id;
-  for (const [productId, quantity] of additions) {
-    const line = items.find((item) => item.product_id === productId);
-    if (line) line.quantity += quantity;
-    else items.push({ item_id: nextItemId++, product_id: productId, quantity });
-  }
-  return { ...cart, cart_id: cart.cart_id ?? newCartId(), next_item_id: nextItemId, items };
-}
-
-/** The cart with one line set to a new quantity; 0 removes the line. */
-export function withLineQuantity(cart: StoredCart, itemId: number, quantity: number): StoredCart {
-  const items = cart.items
-    .map((item) => (item.item_id === itemId ? { ...item, quantity } : item))
-    .filter((item) => item.quantity > 0);
-  return { ...cart, items };
-}
-
 export async function loadCart(env: Bindings, userId: string): Promise<StoredCart> {
   return (await env.CARTS.get<StoredCart>(key(userId), 'json')) ?? emptyCart();
 }
@@ -71,7 +38,7 @@ function isRateLimited(error: unknown): boolean {
 
 /**
  * Writes the cart, retrying with a short backoff when KV says the key is written too often;
- * when it still refuses, the client gets a clear 429 with Retry-After instead of a 500.
+ * when it still refuses, a BusyError (the client gets a 429 with Retry-After, not a 500).
  */
 export async function saveCart(env: Bindings, userId: string, cart: StoredCart): Promise<StoredCart> {
   const stored = { ...cart, updated_at: isoNow() };
@@ -82,7 +49,7 @@ export async function saveCart(env: Bindings, userId: string, cart: StoredCart):
     } catch (error) {
       if (!isRateLimited(error)) throw error;
       const delay = RETRY_DELAYS_MS[attempt];
-      if (delay === undefined) throw new ApiError(429, 'Too Many Requests', { 'Retry-After': '1' });
+      if (delay === undefined) throw new BusyError(1, 'KV refused the cart write: written too often');
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
@@ -92,8 +59,6 @@ export async function saveCart(env: Bindings, userId: string, cart: StoredCart):
 const LEASE_MS = 15_000;
 /** How long a change waits for the user's other cart changes before answering 429. */
 const LOCK_WAIT_MS = 5_000;
-
-const tooBusy = () => new ApiError(429, 'Too Many Requests', { 'Retry-After': '1' });
 
 /** Takes the user's cart lease if it is free or lapsed; the token to release it, or null. */
 async function tryLock(env: Bindings, userId: string): Promise<string | null> {
@@ -121,9 +86,9 @@ async function unlock(env: Bindings, userId: string, token: string): Promise<voi
  * Reads, changes and writes back a user's cart, one change at a time per user. KV has no
  * compare-and-set: two concurrent read-modify-writes would start from the same cart and the later
  * write would drop the earlier one's change (three quick adds of one unit leaving one). So every
- * change holds a short lease in D1 while it runs; the others wait for it (429 with `Retry-After`
- * after LOCK_WAIT_MS). `change` sees the current cart and returns the new one, undefined to leave
- * it as it is, or throws (an ApiError for the client) to change nothing.
+ * change holds a short lease in D1 while it runs; the others wait for it (a BusyError after
+ * LOCK_WAIT_MS). `change` sees the current cart and returns the new one, undefined to leave it
+ * as it is, or throws (an error for the client) to change nothing.
  */
 export async function updateCart(
   env: Bindings,
@@ -133,7 +98,7 @@ export async function updateCart(
   const deadline = Date.now() + LOCK_WAIT_MS;
   let token = await tryLock(env, userId);
   for (let delay = 10; !token; delay = Math.min(delay * 2, 100)) {
-    if (Date.now() + delay > deadline) throw tooBusy();
+    if (Date.now() + delay > deadline) throw new BusyError(1, 'the cart is being changed by other requests');
     await new Promise((resolve) => setTimeout(resolve, delay));
     token = await tryLock(env, userId);
   }

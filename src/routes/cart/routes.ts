@@ -1,11 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from '../../app-env';
-import { loadCart, MAX_CART_LINES, MAX_LINE_QUANTITY } from '../../db/carts';
-import { coded, notFound } from '../../lib/errors';
 import { errors, json, jsonBody, SECURITY } from '../../lib/openapi';
 import { idParam, integer } from '../../lib/schemas';
 import { requireUser } from '../../middleware/auth';
+import { mustExist } from '../../middleware/must-exist';
+import { cartItemNotFound, findCartItem, MAX_CART_LINES, MAX_LINE_QUANTITY } from '../../services/cart';
 
 const MAX_LINES_PER_ADD = 50;
 
@@ -84,19 +82,14 @@ const CartUpdateRequest = z
 
 const ItemIdParam = idParam('item_id');
 
-export const itemNotFound = (itemId: number) =>
-  coded(404, 'CART_ITEM_NOT_FOUND', `There is no item ${itemId} in your cart`, { item_id: itemId });
-
 /**
  * 404 for an item that is not in the caller's cart before the body is validated (the
  * contract's order: path id, then body), so a bad body for a missing item is a 404.
  */
-const itemMustExist = createMiddleware<AppEnv>(async (c, next) => {
-  const parsed = ItemIdParam.safeParse(c.req.param());
-  if (!parsed.success) throw notFound();
-  const cart = await loadCart(c.env, c.get('user').id);
-  if (!cart.items.some((item) => item.item_id === parsed.data.item_id)) throw itemNotFound(parsed.data.item_id);
-  await next();
+const itemMustExist = mustExist({
+  params: ItemIdParam,
+  find: ({ item_id }, c) => findCartItem(c.env, c.get('user').id, item_id),
+  missing: ({ item_id }) => cartItemNotFound(item_id),
 });
 
 const KV_BURST = {
@@ -110,7 +103,7 @@ const KV_BURST = {
 
 const cartResponse = json(CartSchema, 'The cart, priced from the catalog as it is now');
 
-export const showCart = createRoute({
+export const showCartRoute = createRoute({
   method: 'get',
   path: '/cart/show',
   operationId: 'getCart',
@@ -122,7 +115,7 @@ export const showCart = createRoute({
   responses: { 200: cartResponse, ...errors(401) },
 });
 
-export const addToCart = createRoute({
+export const addToCartRoute = createRoute({
   method: 'post',
   path: '/cart/add',
   operationId: 'addToCart',
@@ -142,7 +135,7 @@ export const addToCart = createRoute({
   responses: { 200: cartResponse, ...errors(401, 404, 409, 413, 422), ...KV_BURST },
 });
 
-export const updateCartItem = createRoute({
+export const updateCartItemRoute = createRoute({
   method: 'put',
   path: '/cart/update/{item_id}',
   operationId: 'updateCartItem',
@@ -157,7 +150,7 @@ export const updateCartItem = createRoute({
   responses: { 200: cartResponse, ...errors(401, 404, 409, 413, 422), ...KV_BURST },
 });
 
-export const removeCartItem = createRoute({
+export const removeCartItemRoute = createRoute({
   method: 'delete',
   path: '/cart/remove/{item_id}',
   operationId: 'removeCartItem',
@@ -169,7 +162,7 @@ export const removeCartItem = createRoute({
   responses: { 200: cartResponse, ...errors(401, 404), ...KV_BURST },
 });
 
-export const cartSummary = createRoute({
+export const cartSummaryRoute = createRoute({
   method: 'get',
   path: '/cart/summary',
   operationId: 'getCartSummary',

@@ -68,7 +68,7 @@ export const CheckoutRequest = z
   })
   .openapi('CheckoutRequest');
 
-export const createCheckout = createRoute({
+export const createCheckoutRoute = createRoute({
   method: 'post',
   path: '/checkout',
   operationId: 'createCheckout',

@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { sql } from 'drizzle-orm';
-import { getDb } from '../../db/client';
+import { getDb, pingDatabase } from '../../db/client';
 import { ApiError } from '../../lib/errors';
 import { createRouter, errors, json } from '../../lib/openapi';
 
@@ -18,7 +17,7 @@ const health = createRoute({
 
 export const healthRoutes = createRouter().openapi(health, async (c) => {
   try {
-    await getDb(c.env).run(sql`select 1`);
+    await pingDatabase(getDb(c.env));
   } catch {
     throw new ApiError(503, 'Service Unavailable', { 'Retry-After': '5' });
   }
