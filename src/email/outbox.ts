@@ -1,3 +1,4 @@
+import type { BatchItem } from 'drizzle-orm/batch';
 import type { Bindings, QueuedEmailRef } from '../env';
 import { getConfig } from '../config';
 import type { Db } from '../db/client';
@@ -15,10 +16,7 @@ export interface OutgoingEmail<K extends EmailKind = EmailKind> {
   orderId?: number;
 }
 
-/**
- * The INSERT that records an e-mail, to be put into the same `db.batch` as the change that
- * causes it: the e-mail exists exactly when the change does. Returns the id to enqueue.
- */
+/** The INSERT that records an e-mail, and the id it gets; run it through `writeWithEmails`. */
 export function recordEmail<K extends EmailKind>(db: Db, env: Bindings, email: OutgoingEmail<K>) {
   const id = crypto.randomUUID();
   const rendered = renderEmail(email.kind, email.data, getConfig(env));
@@ -57,4 +55,25 @@ export async function enqueueEmails(env: Bindings, db: Db, emails: QueuedEmailRe
       log('error', 'email enqueue failed', { email_ids: part, error: loggableError(error) });
     }
   }
+}
+
+/**
+ * Writes a change and the e-mails it causes in one D1 batch, so an e-mail exists exactly when
+ * its change does, then hands the e-mails to the queue. The batch is `change`, the e-mails'
+ * INSERTs, then `afterEmails(ids)` (statements that refer to the recorded e-mails). Returns the
+ * results of `change`; a failed batch throws and records and queues nothing.
+ */
+export async function writeWithEmails(
+  env: Bindings,
+  db: Db,
+  change: BatchItem<'sqlite'>[],
+  outgoing: OutgoingEmail[],
+  afterEmails: (emailIds: string[]) => BatchItem<'sqlite'>[] = () => [],
+): Promise<unknown[]> {
+  const recorded = outgoing.map((email) => recordEmail(db, env, email));
+  const ids = recorded.map((email) => email.id);
+  const statements = [...change, ...recorded.map((email) => email.statement), ...afterEmails(ids)];
+  const results = statements.length ? await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]) : [];
+  await enqueueEmails(env, db, ids);
+  return results.slice(0, change.length);
 }

@@ -1,22 +1,15 @@
 import type { Bindings } from '../env';
 import type { User } from '../db/schema';
 import { getConfig } from '../config';
-import { getDb, type Db } from '../db/client';
+import { getDb } from '../db/client';
 import { findUserByEmail, findUserById, markUserVerified, upgradePasswordHash } from '../db/users';
-import { enqueueEmails, recordEmail, type OutgoingEmail } from '../email/outbox';
+import { writeWithEmails } from '../email/outbox';
 import { badRequest } from '../lib/errors';
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../lib/password';
 import { parseUuid } from '../lib/uuid';
 import { issueAccessToken } from './access-tokens';
 import { fingerprintMatches, issueResetToken, issueVerifyToken, readResetToken, readVerifyToken } from './action-tokens';
 import { updateUser } from './users';
-
-/** Records one e-mail that causes no other change, then queues it. */
-async function sendEmail(env: Bindings, db: Db, email: OutgoingEmail): Promise<void> {
-  const { id, statement } = recordEmail(db, env, email);
-  await statement;
-  await enqueueEmails(env, db, [id]);
-}
 
 /**
  * fastapi-users' login: an unknown e-mail still costs a hash; a correct password upgrades a
@@ -43,7 +36,7 @@ export async function requestPasswordReset(env: Bindings, email: string): Promis
   const user = await findUserByEmail(db, email);
   if (!user?.isActive) return;
   const token = await issueResetToken(env, user);
-  await sendEmail(env, db, { kind: 'reset_password', to: user.email, userId: user.id, data: { name: user.firstName, token } });
+  await writeWithEmails(env, db, [], [{ kind: 'reset_password', to: user.email, userId: user.id, data: { name: user.firstName, token } }]);
 }
 
 /**
@@ -72,7 +65,7 @@ export async function requestVerification(env: Bindings, email: string): Promise
   const user = await findUserByEmail(db, email);
   if (!user?.isActive || user.isVerified) return;
   const token = await issueVerifyToken(env, user);
-  await sendEmail(env, db, { kind: 'verify', to: user.email, userId: user.id, data: { name: user.firstName, token } });
+  await writeWithEmails(env, db, [], [{ kind: 'verify', to: user.email, userId: user.id, data: { name: user.firstName, token } }]);
 }
 
 /**

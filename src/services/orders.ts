@@ -6,6 +6,8 @@ import {
   completeCheckoutStatement,
   findOrder,
   findOrderOfCheckout,
+  listOrders,
+  orderExists as orderIdExists,
   insertOrderLinesStatement,
   insertOrderStatement,
   ORDER_ID_PLACEHOLDER,
@@ -16,23 +18,20 @@ import {
   type OrderFlag,
   type OrderWithItems,
 } from '../db/orders';
-import { findProductsByIds, isOnSale } from '../db/products';
-import type { Checkout, EmailKind, FrozenLine, Order } from '../db/schema';
-import { enqueueEmails, recordEmail } from '../email/outbox';
+import { findProductsByIds } from '../db/products';
+import type { Checkout, EmailKind, FrozenLine, Order, User } from '../db/schema';
+import { writeWithEmails } from '../email/outbox';
 import { loggableError } from '../lib/error-cause';
-import { ApiError, coded, notFound } from '../lib/errors';
+import { coded, notFound } from '../lib/errors';
 import { log } from '../lib/log';
 import { isoNow, today } from '../lib/time';
-import { lineProblem } from './cart';
+import { assertLineCanBeBought, lineAvailability } from './cart';
+
+/** A page of orders unless the request says otherwise. */
+export const ORDER_PAGE_DEFAULTS = { limit: 20, offset: 0 } as const;
 
 /** A batch that failed is retried after re-reading the state at most this often. */
 const MAX_ATTEMPTS = 3;
-
-/** 409 PRODUCT_UNAVAILABLE or INSUFFICIENT_STOCK (the cart's own wording) for a line that cannot be bought. */
-export function assertLineCanBeBought(line: Parameters<typeof lineProblem>[0]): void {
-  const problem = lineProblem(line);
-  if (problem) throw new ApiError(409, problem);
-}
 
 /** Quantities per product (a checkout has one line per product, but nothing here relies on it). */
 function quantitiesByProduct(lines: FrozenLine[]): Map<number, number> {
@@ -45,14 +44,8 @@ function quantitiesByProduct(lines: FrozenLine[]): Map<number, number> {
 async function assertLinesCanBeBought(db: Db, lines: FrozenLine[]): Promise<void> {
   const catalog = await findProductsByIds(db, lines.map((line) => line.product_id));
   for (const [productId, quantity] of quantitiesByProduct(lines)) {
-    const product = catalog.get(productId);
-    assertLineCanBeBought({
-      product_id: productId,
-      title: lines.find((line) => line.product_id === productId)!.title,
-      quantity,
-      available: product !== undefined && isOnSale(product),
-      stock: product?.quantity ?? 0,
-    });
+    const title = lines.find((line) => line.product_id === productId)!.title;
+    assertLineCanBeBought(lineAvailability(productId, catalog.get(productId), quantity, title));
   }
 }
 
@@ -97,26 +90,29 @@ export async function placeOrder(
     }
 
     const now = isoNow();
-    const confirmation = recordEmail(db, env, {
-      kind: 'order_confirmation',
+    const confirmation = {
+      kind: 'order_confirmation' as const,
       to: checkout.email,
       data: { name: checkout.name, order: orderSummary({ ...checkout, id: ORDER_ID_PLACEHOLDER }, checkout.items) },
       userId,
-    });
+    };
     try {
-      await db.batch([
-        insertOrderStatement(db, checkout, now),
-        takeStockStatement(db, checkout.id, now),
-        insertOrderLinesStatement(db, checkout.id, today()),
-        completeCheckoutStatement(db, checkout.id),
-        confirmation.statement,
-        stampOrderIdOnEmailStatement(db, confirmation.id, checkout.id),
-      ]);
+      await writeWithEmails(
+        env,
+        db,
+        [
+          insertOrderStatement(db, checkout, now),
+          takeStockStatement(db, checkout.id, now),
+          insertOrderLinesStatement(db, checkout.id, today()),
+          completeCheckoutStatement(db, checkout.id),
+        ],
+        [confirmation],
+        ([emailId]) => [stampOrderIdOnEmailStatement(db, emailId!, checkout.id)],
+      );
     } catch (error) {
       failure = error;
       continue;
     }
-    await enqueueEmails(env, db, [confirmation.id]);
     await removeOrderedLinesFromCart(env, userId, checkout);
     const order = await findOrderOfCheckout(db, checkout.id);
     return { order: order!, created: true };
@@ -198,26 +194,48 @@ export async function editOrder(env: Bindings, orderId: number, changes: OrderCh
       update[flag] = true;
       update[FLAG_TIMES[flag]] = now;
     }
-    const emails = newlySet.map((flag) =>
-      recordEmail(db, env, {
-        kind: FLAG_EMAILS[flag],
-        to: order.email,
-        data: { name: order.name, order: orderSummary(order, items) },
-        userId: order.userId,
-        orderId: order.id,
-      }),
-    );
+    const emails = newlySet.map((flag) => ({
+      kind: FLAG_EMAILS[flag],
+      to: order.email,
+      data: { name: order.name, order: orderSummary(order, items) },
+      userId: order.userId,
+      orderId: order.id,
+    }));
     try {
-      await db.batch([
-        updateOrderFlagsStatement(db, order, update, now),
-        ...(newlySet.includes('cancelled') ? [restockStatement(db, order.id, now)] : []),
-        ...emails.map((email) => email.statement),
-      ]);
+      await writeWithEmails(
+        env,
+        db,
+        [updateOrderFlagsStatement(db, order, update, now), ...(newlySet.includes('cancelled') ? [restockStatement(db, order.id, now)] : [])],
+        emails,
+      );
     } catch (error) {
       if (attempt >= MAX_ATTEMPTS) throw error;
       continue;
     }
-    await enqueueEmails(env, db, emails.map((email) => email.id));
     return (await findOrder(db, orderId))!;
   }
+}
+
+/** Does the order exist (for the 404 that comes before a superuser's edit is validated)? */
+export const orderExists = (env: Bindings, orderId: number) => orderIdExists(getDb(env), orderId);
+
+/** The order if the user may see it: a superuser sees every order, a customer only their own. */
+export async function findVisibleOrder(env: Bindings, user: User, orderId: number): Promise<OrderWithItems | undefined> {
+  const found = await findOrder(getDb(env), orderId);
+  return found && (user.isSuperuser || found.order.userId === user.id) ? found : undefined;
+}
+
+/**
+ * A page of the orders the user may see, newest first, and how many there are; `userId`
+ * narrows it (for a customer, only to themselves: another id gives an empty page).
+ */
+export async function listVisibleOrders(
+  env: Bindings,
+  user: User,
+  request: { limit?: number | null; offset?: number | null; userId?: string | null },
+): Promise<{ orders: OrderWithItems[]; total: number }> {
+  const page = { limit: request.limit ?? ORDER_PAGE_DEFAULTS.limit, offset: request.offset ?? ORDER_PAGE_DEFAULTS.offset };
+  const wanted = request.userId ?? undefined;
+  if (!user.isSuperuser && wanted !== undefined && wanted !== user.id) return { orders: [], total: 0 };
+  return listOrders(getDb(env), { userId: user.isSuperuser ? wanted : user.id, ...page });
 }

@@ -1,9 +1,11 @@
 import type { Bindings } from '../env';
 import type { User } from '../db/schema';
-import type { BatchItem, BatchResponse } from 'drizzle-orm/batch';
-import { getDb, type Db } from '../db/client';
+import { getDb } from '../db/client';
+import { deleteCart } from '../db/carts';
 import {
+  deleteUser,
   findUserByEmail,
+  findUserById,
   hashIfUnchanged,
   insertUser,
   isDuplicateEmailError,
@@ -12,9 +14,10 @@ import {
   updateUserStatement,
   type UserChangeSet,
 } from '../db/users';
-import { enqueueEmails, recordEmail, type OutgoingEmail } from '../email/outbox';
+import { type OutgoingEmail, writeWithEmails } from '../email/outbox';
 import { type ApiError, badRequest } from '../lib/errors';
 import { hashPassword } from '../lib/password';
+import { parseUuid } from '../lib/uuid';
 import { issueVerifyToken } from './action-tokens';
 import { assertPasswordPolicy, type InvalidPasswordCode } from './password-policy';
 
@@ -43,20 +46,16 @@ export interface NewAccount {
   last_name?: string | null;
 }
 
-/**
- * Writes a change and the e-mails it causes in one batch, so an e-mail exists exactly when
- * its change does, then hands the e-mails to the queue. Returns the batch's first result.
- */
-async function writeWithEmails<T extends BatchItem<'sqlite'>>(
-  env: Bindings,
-  db: Db,
-  change: T,
-  outgoing: OutgoingEmail[],
-): Promise<BatchResponse<[T]>[0]> {
-  const recorded = outgoing.map((email) => recordEmail(db, env, email));
-  const [result] = await db.batch([change, ...recorded.map((r) => r.statement)]);
-  await enqueueEmails(env, db, recorded.map((r) => r.id));
-  return result as BatchResponse<[T]>[0];
+/** The user with this id, read as leniently as Python's `uuid.UUID`; undefined for none or a malformed id. */
+export async function findUser(env: Bindings, rawId: string): Promise<User | undefined> {
+  const id = parseUuid(rawId);
+  return id ? findUserById(getDb(env), id) : undefined;
+}
+
+/** Deletes the account and its cart; orders stay, with their contact snapshot. */
+export async function deleteAccount(env: Bindings, user: User): Promise<void> {
+  await deleteUser(getDb(env), user.id);
+  await deleteCart(env, user.id);
 }
 
 /**
@@ -73,13 +72,13 @@ export async function createAccount(env: Bindings, account: NewAccount): Promise
   const verifyToken = await issueVerifyToken(env, { id, email: account.email });
   const hashedPassword = await hashPassword(account.password);
   try {
-    const [user] = await writeWithEmails(
+    const [inserted] = await writeWithEmails(
       env,
       db,
-      insertUser(db, { id, email: account.email, hashedPassword, firstName, lastName: account.last_name ?? null }),
+      [insertUser(db, { id, email: account.email, hashedPassword, firstName, lastName: account.last_name ?? null })],
       [{ kind: 'verify', to: account.email, userId: id, data: { name: firstName, token: verifyToken } }],
     );
-    return user!;
+    return (inserted as User[])[0]!;
   } catch (error) {
     if (isDuplicateEmailError(error)) throw badRequest('REGISTER_USER_ALREADY_EXISTS');
     throw error;
@@ -133,8 +132,8 @@ export async function updateUser(env: Bindings, user: User, update: UserUpdate, 
     outgoing.push({ kind: 'password_changed', to: user.email, userId: user.id, data: { name } });
   }
   try {
-    const [updated] = await writeWithEmails(env, db, updateUserStatement(db, user.id, changes), outgoing);
-    return updated ?? null;
+    const [updated] = await writeWithEmails(env, db, [updateUserStatement(db, user.id, changes)], outgoing);
+    return (updated as User[])[0] ?? null;
   } catch (error) {
     if (isDuplicateEmailError(error)) throw badRequest('UPDATE_USER_EMAIL_ALREADY_EXISTS');
     if (options.passwordGuard && isStalePasswordError(error)) throw options.passwordGuard.error;

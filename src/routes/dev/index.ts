@@ -2,13 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../../app-env';
 import { getConfig } from '../../config';
-import { getDb } from '../../db/client';
-import { listMailbox } from '../../db/emails';
 import { EMAIL_STATUSES } from '../../db/schema';
 import { linksIn } from '../../email/links';
 import { notFound } from '../../lib/errors';
 import { createRouter, errors, json } from '../../lib/openapi';
 import { queryInt, text } from '../../lib/schemas';
+import { readMailbox } from '../../services/emails';
 
 const MAILBOX_PAGE_DEFAULT = 50;
 
@@ -57,7 +56,7 @@ router.use('/dev/*', developmentOnly);
 
 export const devRoutes = router.openapi(mailboxRoute, async (c) => {
   const { to, limit = MAILBOX_PAGE_DEFAULT } = c.req.valid('query');
-  const rows = await listMailbox(getDb(c.env), { to, limit });
+  const rows = await readMailbox(c.env, { to, limit });
   return c.json(
     rows.map((row) => ({
       id: row.id,

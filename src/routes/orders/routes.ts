@@ -1,13 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from '../../app-env';
-import { getDb } from '../../db/client';
-import { orderExists } from '../../db/orders';
-import { notFound } from '../../lib/errors';
 import { errors, json, jsonBody, SECURITY } from '../../lib/openapi';
 import { boolean, idParam, integer, pydanticIssue, queryInt, text } from '../../lib/schemas';
 import { parseUuid } from '../../lib/uuid';
 import { requireSuperuser, requireUser } from '../../middleware/auth';
+import { mustExist } from '../../middleware/must-exist';
+import { ORDER_PAGE_DEFAULTS, orderExists } from '../../services/orders';
 import { FrozenLineSchema } from '../checkout/routes';
 
 const timestamp = (description?: string) => z.string().openapi({ example: '2026-11-25T10:00:00Z', ...(description ? { description } : {}) });
@@ -61,10 +58,8 @@ const userIdFilter = () =>
         '(another user’s id gives an empty list, never their orders).',
     });
 
-const limit = <T extends z.ZodType>(field: T): T => field.openapi({ default: PAGE_DEFAULTS.limit, description: 'Page size, 1–100' });
-const offset = <T extends z.ZodType>(field: T): T => field.openapi({ default: PAGE_DEFAULTS.offset, description: 'Orders to skip' });
-
-export const PAGE_DEFAULTS = { limit: 20, offset: 0 } as const;
+const limit = <T extends z.ZodType>(field: T): T => field.openapi({ default: ORDER_PAGE_DEFAULTS.limit, description: 'Page size, 1–100' });
+const offset = <T extends z.ZodType>(field: T): T => field.openapi({ default: ORDER_PAGE_DEFAULTS.offset, description: 'Orders to skip' });
 
 const OrderIdParam = idParam('order_id');
 
@@ -75,13 +70,9 @@ const ORDER_ERRORS_NOTE =
  * Answers 404 for an unknown order id before the body is validated, in FastAPI's order of checks
  * (path id 404 → body 422).
  */
-const orderMustExist = createMiddleware<AppEnv>(async (c, next) => {
-  const parsed = OrderIdParam.safeParse(c.req.param());
-  if (!parsed.success || !(await orderExists(getDb(c.env), parsed.data.order_id))) throw notFound();
-  await next();
-});
+const orderMustExist = mustExist({ params: OrderIdParam, find: ({ order_id }, c) => orderExists(c.env, order_id) });
 
-export const createOrder = createRoute({
+export const createOrderRoute = createRoute({
   method: 'post',
   path: '/orders/create',
   operationId: 'createOrder',
@@ -104,7 +95,7 @@ export const createOrder = createRoute({
   },
 });
 
-export const viewOrders = createRoute({
+export const viewOrdersRoute = createRoute({
   method: 'post',
   path: '/orders/view',
   operationId: 'viewOrders',
@@ -138,7 +129,7 @@ export const viewOrders = createRoute({
   },
 });
 
-export const listOrders = createRoute({
+export const listOrdersRoute = createRoute({
   method: 'get',
   path: '/orders',
   operationId: 'listOrders',
@@ -163,7 +154,7 @@ export const listOrders = createRoute({
   },
 });
 
-export const getOrder = createRoute({
+export const getOrderRoute = createRoute({
   method: 'get',
   path: '/orders/{order_id}',
   operationId: 'getOrder',
@@ -191,7 +182,7 @@ export const EditOrderRequest = z
   })
   .openapi('EditOrderRequest', { minProperties: 1, description: 'At least one of `paid`, `shipped`, `cancelled` (null counts as absent); other fields are ignored.' });
 
-export const editOrder = createRoute({
+export const editOrderRoute = createRoute({
   method: 'put',
   path: '/orders/edit/{order_id}',
   operationId: 'editOrder',

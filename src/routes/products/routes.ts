@@ -1,10 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from '../../app-env';
-import { getDb } from '../../db/client';
-import { findProductById, PRODUCT_SORTS } from '../../db/products';
-import { notFound } from '../../lib/errors';
+import { PRODUCT_SORTS } from '../../db/products';
 import { optionalUser, requireSuperuser } from '../../middleware/auth';
+import { mustExist } from '../../middleware/must-exist';
+import { findProduct } from '../../services/products';
 import { errors, json, jsonBody, SECURITY } from '../../lib/openapi';
 import { boolean, idParam, integer, pydanticIssue, text } from '../../lib/schemas';
 
@@ -117,11 +115,7 @@ const ProductIdParam = idParam('product_id');
  * 404 for an unknown product before the body is validated: FastAPI resolves the path
  * dependency first, so a bad body for a missing product is a 404, not a 422.
  */
-const productMustExist = createMiddleware<AppEnv>(async (c, next) => {
-  const parsed = ProductIdParam.safeParse(c.req.param());
-  if (!parsed.success || !(await findProductById(getDb(c.env), parsed.data.product_id))) throw notFound();
-  await next();
-});
+const productMustExist = mustExist({ params: ProductIdParam, find: ({ product_id }, c) => findProduct(c.env, product_id) });
 
 const CACHE_HEADERS = {
   ETag: { description: 'Strong validator of this answer; send it back in `If-None-Match`', schema: { type: 'string' as const } },
@@ -137,7 +131,7 @@ const notModified = {
   headers: CACHE_HEADERS,
 };
 
-export const listProducts = createRoute({
+export const listProductsRoute = createRoute({
   method: 'get',
   path: '/products',
   operationId: 'listProducts',
@@ -164,7 +158,7 @@ export const listProducts = createRoute({
   },
 });
 
-export const getProduct = createRoute({
+export const getProductRoute = createRoute({
   method: 'get',
   path: '/products/{product_id}',
   operationId: 'getProduct',
@@ -182,7 +176,7 @@ export const getProduct = createRoute({
   },
 });
 
-export const createProduct = createRoute({
+export const createProductRoute = createRoute({
   method: 'post',
   path: '/products/add',
   operationId: 'createProduct',
@@ -201,7 +195,7 @@ export const createProduct = createRoute({
   },
 });
 
-export const updateProduct = createRoute({
+export const updateProductRoute = createRoute({
   method: 'patch',
   path: '/products/{product_id}',
   operationId: 'updateProduct',
@@ -214,7 +208,7 @@ export const updateProduct = createRoute({
   responses: { 200: json(ProductSchema), ...errors(401, 403, 404, 413, 422) },
 });
 
-export const deleteProduct = createRoute({
+export const deleteProductRoute = createRoute({
   method: 'delete',
   path: '/products/{product_id}',
   operationId: 'deleteProduct',

@@ -1,9 +1,7 @@
-import { updateUser } from '../../services/users';
-import { deleteCart } from '../../db/carts';
-import { getDb } from '../../db/client';
-import { deleteUser, toUserOut } from '../../db/users';
+import { toUserOut } from '../../db/users';
 import { notFound, unauthorized } from '../../lib/errors';
 import { createRouter } from '../../lib/openapi';
+import { deleteAccount, updateUser } from '../../services/users';
 import { deleteUserRoute, getMeRoute, getUserRoute, patchMeRoute, patchUserRoute } from './routes';
 
 // The /users/me routes come first: `/users/{id}` would match "me" too.
@@ -25,8 +23,6 @@ export const userRoutes = createRouter()
     return c.json(toUserOut(updated), 200);
   })
   .openapi(deleteUserRoute, async (c) => {
-    const user = c.get('targetUser');
-    await deleteUser(getDb(c.env), user.id);
-    await deleteCart(c.env, user.id);
+    await deleteAccount(c.env, c.get('targetUser'));
     return c.body(null, 204);
   });

@@ -1,27 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from '../../app-env';
-import type { User } from '../../db/schema';
-import { getDb } from '../../db/client';
-import { findUserById } from '../../db/users';
-import { notFound } from '../../lib/errors';
 import { errors, json, jsonBody, SECURITY } from '../../lib/openapi';
-import { parseUuid } from '../../lib/uuid';
 import { requireAccountSuperuser, requireAccountUser } from '../../middleware/auth';
+import { mustExist } from '../../middleware/must-exist';
+import { findUser } from '../../services/users';
 import { UserRead, UserUpdate, UserUpdateSuperuser } from './schemas';
-
-/**
- * Loads the user named by the `{id}` path segment (parsed as leniently as Python's
- * `uuid.UUID`), or 404. It runs as route middleware after the superuser check and before the
- * body validators, so the order is 401 → 403 → 404 → 422, as in fastapi-users.
- */
-const loadTargetUser = createMiddleware<AppEnv & { Variables: { targetUser: User } }>(async (c, next) => {
-  const id = parseUuid(c.req.param('id') ?? '');
-  const user = id ? await findUserById(getDb(c.env), id) : undefined;
-  if (!user) throw notFound();
-  c.set('targetUser', user);
-  await next();
-});
 
 const UserIdParams = z.object({
   id: z.string().openapi({
@@ -30,6 +12,13 @@ const UserIdParams = z.object({
     description: 'Parsed like Python `uuid.UUID` (any case, with or without hyphens, braces or `urn:uuid:`); anything else is a 404',
   }),
 });
+
+/**
+ * Loads the user named by the `{id}` path segment (parsed as leniently as Python's
+ * `uuid.UUID`), or 404. It runs as route middleware after the superuser check and before the
+ * body validators, so the order is 401 → 403 → 404 → 422, as in fastapi-users.
+ */
+const loadTargetUser = mustExist({ params: UserIdParams, find: ({ id }, c) => findUser(c.env, id), as: 'targetUser' });
 
 export const getMeRoute = createRoute({
   method: 'get',
