@@ -37,22 +37,3 @@ export function checkoutStatus(checkout: Checkout, now = isoNow()): 'open' | 'co
   if (checkout.status === 'completed') return 'completed';
   return checkout.expiresAt <= now ? 'expired' : 'open';
 }
-
-/** The checkout object of the API, in the contract's field order. */
-export function toCheckoutOut(checkout: Checkout) {
-  return {
-    checkout_id: checkout.id,
-    cart_id: checkout.cartId,
-    status: checkoutStatus(checkout),
-    amount: checkout.amount,
-    currency: checkout.currency,
-    items: checkout.items,
-    email: checkout.email,
-    name: checkout.name,
-    phone_no: checkout.phoneNo,
-    address: checkout.address,
-    postal_code: checkout.postalCode,
-    expires_at: checkout.expiresAt,
-    created_at: checkout.createdAt,
-  };
-}

@@ -168,7 +168,7 @@ const LIST_COLUMNS = {
   updatedAt: emails.updatedAt,
   sentAt: emails.sentAt,
 };
-type EmailListRow = Pick<Email, keyof typeof LIST_COLUMNS>;
+export type EmailListRow = Pick<Email, keyof typeof LIST_COLUMNS>;
 
 /** One page of e-mails, newest first, and how many match in all. */
 export async function listEmails(db: Db, filters: EmailFilters): Promise<{ rows: EmailListRow[]; total: number }> {
@@ -191,21 +191,4 @@ export function listMailbox(db: Db, opts: { to?: string; limit: number }): Promi
     .where(opts.to !== undefined ? sameAddress(opts.to) : undefined)
     .orderBy(...NEWEST_FIRST)
     .limit(opts.limit);
-}
-
-/** The admin view of an e-mail: its delivery state, not its body. */
-export function toEmailOut(row: EmailListRow) {
-  return {
-    id: row.id,
-    kind: row.kind,
-    to: row.toAddress,
-    subject: row.subject,
-    status: row.status,
-    attempts: row.attempts,
-    last_error: row.lastError,
-    provider_message_id: row.providerMessageId,
-    created_at: row.createdAt,
-    updated_at: row.updatedAt,
-    sent_at: row.sentAt,
-  };
 }

@@ -60,40 +60,6 @@ export async function listOrders(
   };
 }
 
-/** `status` is derived: cancelled > shipped > paid > pending. */
-function orderStatus(order: Order): 'cancelled' | 'shipped' | 'paid' | 'pending' {
-  if (order.cancelled) return 'cancelled';
-  if (order.shipped) return 'shipped';
-  if (order.paid) return 'paid';
-  return 'pending';
-}
-
-/** The order object of the API, in the contract's field order. */
-export function toOrderOut({ order, items }: OrderWithItems) {
-  return {
-    id: order.id,
-    user_id: order.userId,
-    checkout_id: order.checkoutId,
-    status: orderStatus(order),
-    paid: order.paid,
-    shipped: order.shipped,
-    cancelled: order.cancelled,
-    amount: order.amount,
-    currency: order.currency,
-    items,
-    email: order.email,
-    name: order.name,
-    phone_no: order.phoneNo,
-    address: order.address,
-    postal_code: order.postalCode,
-    created_at: order.createdAt,
-    updated_at: order.updatedAt,
-    paid_at: order.paidAt,
-    shipped_at: order.shippedAt,
-    cancelled_at: order.cancelledAt,
-  };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Statements for the atomic order batch (src/services/orders.ts). Each one reads the
 // frozen lines from the checkout row itself (json_each), so the batch cannot disagree with it

@@ -22,22 +22,6 @@ export async function findProductsByIds(db: Db, ids: number[]): Promise<Map<numb
 export const findProductById = (db: Db, id: number): Promise<Product | undefined> =>
   db.select().from(products).where(eq(products.id, id)).get();
 
-/** The public product object, in the contract's field order. */
-export function toProductOut(product: Product, currency: string) {
-  return {
-    id: product.id,
-    title: product.title,
-    description: product.description,
-    price: product.price,
-    currency,
-    release_date: product.releaseDate,
-    quantity: product.quantity,
-    is_visible: product.isVisible,
-    created_at: product.createdAt,
-    updated_at: product.updatedAt,
-  };
-}
-
 export const PRODUCT_SORTS = ['id', '-id', 'price', '-price', 'title', '-title', 'release_date', '-release_date'] as const;
 export type ProductSort = (typeof PRODUCT_SORTS)[number];
 

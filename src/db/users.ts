@@ -69,16 +69,3 @@ export const markUserVerified = (db: Db, id: string): Promise<User | undefined> 
 export async function deleteUser(db: Db, id: string): Promise<void> {
   await db.delete(users).where(eq(users.id, id));
 }
-
-/** The public user object, in fastapi-users' field order. Never the hash. */
-export function toUserOut(user: User) {
-  return {
-    id: user.id,
-    email: user.email,
-    is_active: user.isActive,
-    is_superuser: user.isSuperuser,
-    is_verified: user.isVerified,
-    first_name: user.firstName,
-    last_name: user.lastName,
-  };
-}

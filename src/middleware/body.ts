@@ -37,7 +37,10 @@ async function readLimited(body: ReadableStream<Uint8Array>): Promise<Uint8Array
   return bytes;
 }
 
-function isForm(mediaType: string) {
+/** The media type of a Content-Type header, without parameters, lower-case. */
+export const mediaTypeOf = (contentType: string) => contentType.split(';')[0]!.trim().toLowerCase();
+
+export function isForm(mediaType: string) {
   return mediaType === 'application/x-www-form-urlencoded' || mediaType === 'multipart/form-data';
 }
 
@@ -106,7 +109,7 @@ export const readBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (declared > MAX_BODY_BYTES) throw tooLarge();
   const bytes = raw.body ? await readLimited(raw.body) : new Uint8Array();
   const contentType = raw.headers.get('content-type') ?? '';
-  const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
+  const mediaType = mediaTypeOf(contentType);
   const headers = new Headers(raw.headers);
   let body: BodyInit | null = bytes.byteLength ? bytes : null;
   if (!isForm(mediaType)) {

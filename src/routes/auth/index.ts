@@ -1,7 +1,6 @@
 import { revokeAccessToken } from '../../services/access-tokens';
 import { logIn, requestPasswordReset, requestVerification, resetPassword, verifyEmail } from '../../services/auth';
 import { createAccount } from '../../services/users';
-import { toUserOut } from '../../db/users';
 import { createRouter } from '../../lib/openapi';
 import { clientIp, enforceRateLimit, limitFailures } from '../../middleware/rate-limit';
 import {
@@ -14,6 +13,7 @@ import {
   resetPasswordRoute,
   verifyRoute,
 } from './routes';
+import { toUserOut } from '../users/schemas';
 
 /**
  * Rate-limit keys: per route, per client address and per e-mail (or token), so a client that

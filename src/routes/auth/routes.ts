@@ -1,10 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from '../../app-env';
-import { ApiError } from '../../lib/errors';
 import { errors, json, jsonBody, SECURITY } from '../../lib/openapi';
 import { emailField, pydanticIssue, text } from '../../lib/schemas';
 import { requireAccountUser, requireUser } from '../../middleware/auth';
+import { onlyFormFields } from '../../middleware/login-form';
 import { UserCreate, UserRead } from '../users/schemas';
 
 /**
@@ -63,42 +61,6 @@ export const LoginForm = z.object({
   client_secret: text({ max: 1024, trim: false }).optional().openapi({ description: 'Accepted and ignored' }),
 });
 
-const LOGIN_FIELDS = Object.keys(LoginForm.shape);
-
-const isFormMediaType = (contentType: string) => {
-  const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
-  return mediaType === 'application/x-www-form-urlencoded' || mediaType === 'multipart/form-data';
-};
-
-/**
- * Rebuilds the login body as a plain form with only OAuth2PasswordRequestForm's fields, as
- * FastAPI reads it: the last value of a repeated field wins, an empty value (or a file)
- * counts as missing, and a body that is not a form (JSON, say) is an empty form, so the
- * validators answer 422 `missing` instead of 415. A multipart body that cannot be parsed is
- * FastAPI's 400.
- */
-const loginFormOnly = createMiddleware<AppEnv>(async (c, next) => {
-  const raw = c.req.raw;
-  const fields = new URLSearchParams();
-  if (isFormMediaType(raw.headers.get('content-type') ?? '')) {
-    let form: FormData;
-    try {
-      form = await raw.formData();
-    } catch {
-      throw new ApiError(400, 'There was an error parsing the body');
-    }
-    for (const field of LOGIN_FIELDS) {
-      const last = form.getAll(field).filter((value): value is string => typeof value === 'string').at(-1);
-      if (last) fields.set(field, last);
-    }
-  }
-  const headers = new Headers(raw.headers);
-  headers.set('content-type', 'application/x-www-form-urlencoded');
-  c.req.raw = new Request(raw.url, { method: raw.method, headers, body: fields.toString() });
-  c.req.bodyCache = {};
-  await next();
-});
-
 export const BearerResponse = z
   .object({ access_token: z.string(), token_type: z.literal('bearer') })
   .openapi('BearerResponse');
@@ -136,7 +98,7 @@ export const loginRoute = createRoute({
     'a JSON body is an empty form (422). Unknown e-mail, wrong password and inactive user are all `LOGIN_BAD_CREDENTIALS`, ' +
     'at the same hashing cost. Failed attempts are limited per client address and e-mail: past 20 a minute, every ' +
     'attempt, right or wrong, is a 429 for a minute. Successful logins are not limited.',
-  middleware: [loginFormOnly] as const,
+  middleware: [onlyFormFields(Object.keys(LoginForm.shape))] as const,
   request: {
     body: {
       required: true,

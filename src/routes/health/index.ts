@@ -1,21 +1,9 @@
-import { createRoute, z } from '@hono/zod-openapi';
 import { getDb, pingDatabase } from '../../db/client';
 import { ApiError } from '../../lib/errors';
-import { createRouter, errors, json } from '../../lib/openapi';
+import { createRouter } from '../../lib/openapi';
+import { healthRoute } from './routes';
 
-const Health = z.object({ status: z.literal('ok') }).openapi('Health');
-
-const health = createRoute({
-  method: 'get',
-  path: '/health',
-  operationId: 'getHealth',
-  security: [],
-  tags: ['operations'],
-  summary: 'Liveness: 200 when D1 answers, 503 otherwise',
-  responses: { 200: json(Health), ...errors(503) },
-});
-
-export const healthRoutes = createRouter().openapi(health, async (c) => {
+export const healthRoutes = createRouter().openapi(healthRoute, async (c) => {
   try {
     await pingDatabase(getDb(c.env));
   } catch {

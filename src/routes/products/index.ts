@@ -1,11 +1,27 @@
 import { getConfig } from '../../config';
-import { toProductOut } from '../../db/products';
+import type { Product } from '../../db/schema';
 import { notFound } from '../../lib/errors';
 import { createRouter } from '../../lib/openapi';
 import { optionalCurrentUser } from '../../middleware/auth';
 import { addProduct, changeProduct, findVisibleProduct, listCatalog, removeProduct } from '../../services/products';
 import { conditionalHeaders } from './http-cache';
 import { createProductRoute, deleteProductRoute, getProductRoute, listProductsRoute, updateProductRoute } from './routes';
+
+/** The public product object, in the contract's field order. */
+function toProductOut(product: Product, currency: string) {
+  return {
+    id: product.id,
+    title: product.title,
+    description: product.description,
+    price: product.price,
+    currency,
+    release_date: product.releaseDate,
+    quantity: product.quantity,
+    is_visible: product.isVisible,
+    created_at: product.createdAt,
+    updated_at: product.updatedAt,
+  };
+}
 
 /** RFC 8288 `Link` with absolute next/prev URLs that keep every other query parameter. */
 function paginationLink(requestUrl: string, limit: number, offset: number, total: number): string | undefined {

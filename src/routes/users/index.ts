@@ -1,8 +1,8 @@
-import { toUserOut } from '../../db/users';
 import { notFound, unauthorized } from '../../lib/errors';
 import { createRouter } from '../../lib/openapi';
 import { deleteAccount, updateUser } from '../../services/users';
 import { deleteUserRoute, getMeRoute, getUserRoute, patchMeRoute, patchUserRoute } from './routes';
+import { toUserOut } from './schemas';
 
 // The /users/me routes come first: `/users/{id}` would match "me" too.
 export const userRoutes = createRouter()

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import type { User } from '../../db/schema';
 import { boolean, emailField, text } from '../../lib/schemas';
 
 /** The user object of every auth and user route, in fastapi-users' field order. */
@@ -13,6 +14,19 @@ export const UserRead = z
     last_name: z.string().nullable().openapi({ maxLength: 100 }),
   })
   .openapi('UserRead');
+
+/** The public user object, in fastapi-users' field order. Never the hash. */
+export function toUserOut(user: User) {
+  return {
+    id: user.id,
+    email: user.email,
+    is_active: user.isActive,
+    is_superuser: user.isSuperuser,
+    is_verified: user.isVerified,
+    first_name: user.firstName,
+    last_name: user.lastName,
+  };
+}
 
 const name = (what: string) =>
   text({ max: 100 }).nullable().optional().openapi({ description: `${what}, trimmed; null clears it` });
