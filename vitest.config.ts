@@ -21,6 +21,10 @@ export default defineConfig(async () => {
             APP_URL: 'http://localhost:8787',
             JWT_SECRET: 'test-secret-that-is-at-least-32-bytes-long!!',
             RESEND_API_KEY: 're_test_key',
+            // test/fuzz: replay or explore (see there).
+            FUZZ_SEED: process.env.FUZZ_SEED ?? '',
+            FUZZ_PATH: process.env.FUZZ_PATH ?? '',
+            FUZZ_RUNS: process.env.FUZZ_RUNS ?? '',
           },
         },
       }),

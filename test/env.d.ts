@@ -4,6 +4,9 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
+      FUZZ_SEED: string;
+      FUZZ_PATH: string;
+      FUZZ_RUNS: string;
     }
   }
 }
