@@ -12,7 +12,7 @@ import { env, exports } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { issueAccessToken } from '../../src/auth/access-tokens';
+import { issueAccessToken } from '../../src/services/access-tokens';
 import { getDb } from '../../src/db/client';
 import { emails, type User } from '../../src/db/schema';
 import { freshIp, seedSuperuser, seedUser } from '../helpers';
