@@ -17,12 +17,14 @@ export class ApiError extends Error {
     readonly status: ContentfulStatusCode,
     readonly detail: ErrorDetail,
     readonly headers: Record<string, string> = {},
+    /** Why the request was refused, for the request log only: never part of the answer. */
+    readonly why?: string,
   ) {
     super(typeof detail === 'string' ? detail : Array.isArray(detail) ? 'Validation error' : detail.code);
   }
 }
 
-export const unauthorized = () => new ApiError(401, 'Unauthorized');
+export const unauthorized = (why?: string) => new ApiError(401, 'Unauthorized', {}, why);
 export const forbidden = () => new ApiError(403, 'Forbidden');
 export const notFound = () => new ApiError(404, 'Not Found');
 export const tooManyRequests = (retryAfterSeconds: number) =>

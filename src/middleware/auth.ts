@@ -18,17 +18,24 @@ function bearerToken(header: string | undefined): string | null {
   return scheme.toLowerCase() === 'bearer' && token ? token : null;
 }
 
-/** Sets the user and token when the bearer token is valid, unrevoked and its user active and unchanged. */
-async function authenticate(c: Context<AppEnv>): Promise<boolean> {
-  const raw = bearerToken(c.req.header('authorization'));
-  if (!raw) return false;
-  const claims = await readAccessToken(c.env, raw);
-  if (!claims) return false;
+/**
+ * Sets the user and token when the bearer token is valid, unrevoked and its user active and
+ * unchanged; otherwise says why not, for the request log (the answer is a plain 401 either way).
+ */
+async function authenticate(c: Context<AppEnv>): Promise<string | null> {
+  const header = c.req.header('authorization');
+  const raw = bearerToken(header);
+  if (!raw) return header ? 'not a Bearer token' : 'no Authorization header';
+  const read = await readAccessToken(c.env, raw);
+  if ('refused' in read) return read.refused;
+  const { claims } = read;
   const user = await findUserById(getDb(c.env), claims.sub);
-  if (!user?.isActive || !matchesAuthVersion(claims, user)) return false;
+  if (!user) return 'user no longer exists';
+  if (!user.isActive) return 'user inactive';
+  if (!matchesAuthVersion(claims, user)) return 'token predates a password change';
   c.set('user', user);
   c.set('token', { raw, claims });
-  return true;
+  return null;
 }
 
 /**
@@ -37,7 +44,8 @@ async function authenticate(c: Context<AppEnv>): Promise<boolean> {
  * deactivation and deletion take effect at once.
  */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
-  if (!(await authenticate(c))) throw unauthorized();
+  const refused = await authenticate(c);
+  if (refused) throw unauthorized(refused);
   await next();
 });
 

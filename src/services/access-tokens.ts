@@ -3,7 +3,7 @@ import type { AccessClaims } from '../app-env';
 import type { User } from '../db/schema';
 import { getConfig } from '../config';
 import { sha256, toBase64Url } from '../lib/crypto';
-import { AUTH_AUDIENCE, expiresIn, signToken, verifyToken } from '../lib/jwt';
+import { AUTH_AUDIENCE, checkToken, expiresIn, signToken } from '../lib/jwt';
 import { parseUuid } from '../lib/uuid';
 
 /**
@@ -24,16 +24,20 @@ export async function issueAccessToken(env: Bindings, user: User): Promise<strin
 const revocationKey = async (raw: string, claims: AccessClaims) =>
   `revoked:${typeof claims.jti === 'string' ? claims.jti : `sha256:${toBase64Url(await sha256(raw))}`}`;
 
-export async function readAccessToken(env: Bindings, raw: string): Promise<AccessClaims | null> {
-  const payload = await verifyToken(raw, env.JWT_SECRET, AUTH_AUDIENCE);
-  if (!payload) return null;
+/** A usable access token's claims, or why it is refused (for the request log). */
+export type AccessTokenRead = { claims: AccessClaims } | { refused: string };
+
+export async function readAccessToken(env: Bindings, raw: string): Promise<AccessTokenRead> {
+  const checked = await checkToken(raw, env.JWT_SECRET, AUTH_AUDIENCE);
+  if ('refused' in checked) return checked;
+  const { payload } = checked;
   const sub = parseUuid(payload.sub);
-  if (!sub) return null;
+  if (!sub) return { refused: 'invalid token' };
   const claims: AccessClaims = { sub, exp: payload.exp };
   if (typeof payload.jti === 'string') claims.jti = payload.jti;
   if (typeof payload.ver === 'number') claims.ver = payload.ver;
-  if (await env.AUTH.get(await revocationKey(raw, claims))) return null;
-  return claims;
+  if (await env.AUTH.get(await revocationKey(raw, claims))) return { refused: 'revoked token (logged out)' };
+  return { claims };
 }
 
 /**
