@@ -80,6 +80,8 @@ export function createApp() {
       { name: 'operations', description: 'Health of the deployment.' },
     ],
   });
+  // Whoever opens the bare host (a person or a client) learns where the API describes itself.
+  app.get('/', (c) => c.json({ name: 'Ashte API', docs: '/docs', openapi: '/openapi.json' }));
   app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Ashte API', persistAuthorization: true }));
 
   app.notFound((c) => {

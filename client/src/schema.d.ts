@@ -544,7 +544,7 @@ export interface paths {
         };
         /**
          * Development only: the e-mails the app would have sent
-         * @description Exists only when `ENVIRONMENT=development`; everywhere else every `/dev/…` path answers 404 Not Found, exactly like an unknown route. Newest first, whatever the provider and delivery state.
+         * @description Exists only when `ENVIRONMENT=development`; everywhere else every `/dev/…` path answers 404 Not Found, exactly like an unknown route. Newest first, whatever the provider and delivery state. A browser (an `Accept` that prefers `text/html`) gets the same list as a page with clickable links and each e-mail rendered in a sandboxed frame.
          */
         get: operations["listDevMailbox"];
         put?: never;
