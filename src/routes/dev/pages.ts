@@ -26,6 +26,7 @@ const STYLE = `
   h1 { font-size: 1.5rem; } h2 { font-size: 1.1rem; margin: 0; }
   .meta, .note { color: #4b5563; font-size: 0.9rem; }
   article { border: 1px solid #d1d5db; border-radius: 8px; padding: 1rem; margin: 1rem 0; }
+  ul a { word-break: break-all; }
   iframe { width: 100%; height: 24rem; border: 1px solid #e5e7eb; background: #fff; }
   pre { white-space: pre-wrap; background: #f3f4f6; padding: 0.75rem; }
   label { display: block; margin: 0.75rem 0; } input { font: inherit; padding: 0.4rem; width: 20rem; max-width: 100%; }
