@@ -1,16 +1,8 @@
 import { and, count, desc, eq, inArray, isNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import { isoNow } from '../lib/time';
-import type { Db } from './client';
+import { chunks } from '../lib/chunks';
+import { type Db, IDS_PER_STATEMENT } from './client';
 import { emails, type Email, type EmailStatus } from './schema';
-
-/** D1 binds at most 100 parameters per statement; id lists are cut well below that. */
-const IDS_PER_STATEMENT = 90;
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** Newest first; rows recorded in the same second keep their insertion order, newest first. */
 const NEWEST_FIRST = [desc(emails.createdAt), sql`${emails}.rowid desc`] as const;

@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import type { Db } from './client';
+import { chunks } from '../lib/chunks';
+import { type Db, IDS_PER_STATEMENT } from './client';
 import { products, type Product } from './schema';
 import { codePoints } from '../lib/text';
 import { isoNow, today } from '../lib/time';
@@ -8,12 +9,12 @@ import { isoNow, today } from '../lib/time';
 /** On sale: visible and released today or earlier. Everyone but a superuser sees only these. */
 export const isOnSale = (product: Product, date = today()) => product.isVisible && product.releaseDate <= date;
 
-/** Products by id, in one query per 100 ids (D1's bound-parameter limit). */
+/** Products by id, in one query per IDS_PER_STATEMENT ids (D1's bound-parameter limit). */
 export async function findProductsByIds(db: Db, ids: number[]): Promise<Map<number, Product>> {
   const unique = [...new Set(ids)];
   const found = new Map<number, Product>();
-  for (let i = 0; i < unique.length; i += 90) {
-    const rows = await db.select().from(products).where(inArray(products.id, unique.slice(i, i + 90)));
+  for (const part of chunks(unique, IDS_PER_STATEMENT)) {
+    const rows = await db.select().from(products).where(inArray(products.id, part));
     for (const row of rows) found.set(row.id, row);
   }
   return found;

@@ -4,6 +4,7 @@ import { getConfig } from '../config';
 import type { Db } from '../db/client';
 import { markEmailsQueued } from '../db/emails';
 import { emails, type EmailKind } from '../db/schema';
+import { chunks } from '../lib/chunks';
 import { loggableError } from '../lib/error-cause';
 import { log } from '../lib/log';
 import { renderEmail, type EmailData } from './templates';
@@ -45,8 +46,7 @@ export async function enqueueEmails(env: Bindings, db: Db, emails: QueuedEmailRe
   const messages = emails.map((email) =>
     typeof email === 'string' ? { email_id: email, idempotency_key: email } : { email_id: email.id, idempotency_key: email.idempotencyKey },
   );
-  for (let start = 0; start < messages.length; start += MESSAGES_PER_SEND) {
-    const batch = messages.slice(start, start + MESSAGES_PER_SEND);
+  for (const batch of chunks(messages, MESSAGES_PER_SEND)) {
     const part = batch.map((message) => message.email_id);
     try {
       await env.EMAIL_QUEUE.sendBatch(batch.map((body) => ({ body })));

@@ -43,6 +43,13 @@ export interface PricedCart {
   updated_at: string | null;
 }
 
+/** Quantities per product: lines of one product count together (a checkout has one line per product, an add may not). */
+export function quantitiesByProduct(lines: readonly { product_id: number; quantity: number }[]): Map<number, number> {
+  const quantities = new Map<number, number>();
+  for (const line of lines) quantities.set(line.product_id, (quantities.get(line.product_id) ?? 0) + line.quantity);
+  return quantities;
+}
+
 /**
  * What `lineProblem` needs to know about `quantity` units of a product as the catalog has it
  * now (undefined: the product is gone); `title` is the name to use in the wording.
@@ -157,8 +164,7 @@ function withLineQuantity(cart: StoredCart, itemId: number, quantity: number): S
  * resulting line within MAX_LINE_QUANTITY (409 MAX_QUANTITY_EXCEEDED) and the stock.
  */
 export async function addToCart(env: Bindings, userId: string, lines: { product_id: number; quantity: number }[]): Promise<PricedCart> {
-  const additions = new Map<number, number>();
-  for (const line of lines) additions.set(line.product_id, (additions.get(line.product_id) ?? 0) + line.quantity);
+  const additions = quantitiesByProduct(lines);
 
   const catalog = await findProductsByIds(getDb(env), [...additions.keys()]);
   for (const productId of additions.keys()) {

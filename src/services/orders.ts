@@ -25,20 +25,13 @@ import { loggableError } from '../lib/error-cause';
 import { coded, notFound } from '../lib/errors';
 import { log } from '../lib/log';
 import { isoNow, today } from '../lib/time';
-import { assertLineCanBeBought, lineAvailability } from './cart';
+import { assertLineCanBeBought, lineAvailability, quantitiesByProduct } from './cart';
 
 /** A page of orders unless the request says otherwise. */
 export const ORDER_PAGE_DEFAULTS = { limit: 20, offset: 0 } as const;
 
 /** A batch that failed is retried after re-reading the state at most this often. */
 const MAX_ATTEMPTS = 3;
-
-/** Quantities per product (a checkout has one line per product, but nothing here relies on it). */
-function quantitiesByProduct(lines: FrozenLine[]): Map<number, number> {
-  const quantities = new Map<number, number>();
-  for (const line of lines) quantities.set(line.product_id, (quantities.get(line.product_id) ?? 0) + line.quantity);
-  return quantities;
-}
 
 /** Why the catalog refuses these lines now (deleted, off sale, not enough stock), as a 409. */
 async function assertLinesCanBeBought(db: Db, lines: FrozenLine[]): Promise<void> {
