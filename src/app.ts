@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -13,6 +12,7 @@ import { validationHook } from './lib/validation';
 import { readBody } from './middleware/body';
 import { requestContext } from './middleware/request-context';
 import { routers } from './routes';
+import { docsRoutes } from './routes/docs';
 
 /** `/products/` is `/products`: trailing slashes are accepted, not redirected. */
 function pathWithoutTrailingSlash(request: Request): string {
@@ -82,7 +82,7 @@ export function createApp() {
   });
   // Whoever opens the bare host (a person or a client) learns where the API describes itself.
   app.get('/', (c) => c.json({ name: 'Ashte API', docs: '/docs', openapi: '/openapi.json' }));
-  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Ashte API', persistAuthorization: true }));
+  app.route('/', docsRoutes);
 
   app.notFound((c) => {
     const allowed = allowedMethods(app, pathWithoutTrailingSlash(c.req.raw));

@@ -1,4 +1,4 @@
-import type { D1Database, KVNamespace, Queue, RateLimit } from '@cloudflare/workers-types';
+import type { D1Database, Fetcher, KVNamespace, Queue, RateLimit } from '@cloudflare/workers-types';
 import type { ConfigVariables } from './config';
 
 /**
@@ -15,6 +15,8 @@ export interface Bindings extends ConfigVariables {
   SIGNUP_LIMITER: RateLimit;
   EMAIL_LIMITER: RateLimit;
   RESET_LIMITER: RateLimit;
+  /** swagger-ui-dist's files, for GET /docs (src/routes/docs). */
+  ASSETS: Fetcher;
 
   JWT_SECRET: string;
 }
