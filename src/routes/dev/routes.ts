@@ -1,0 +1,43 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { EMAIL_STATUSES } from '../../db/schema';
+import { errors, json } from '../../lib/openapi';
+import { queryInt, text } from '../../lib/schemas';
+
+export const MAILBOX_PAGE_DEFAULT = 50;
+
+const MailboxEmail = z
+  .object({
+    id: z.string().openapi({ format: 'uuid' }),
+    to: z.string(),
+    subject: z.string(),
+    text: z.string(),
+    html: z.string(),
+    status: z.enum(EMAIL_STATUSES),
+    created_at: z.string().openapi({ example: '2026-11-25T10:00:00Z' }),
+    links: z.array(z.string()).openapi({ description: 'The URLs in the text version, e.g. verify and reset links' }),
+  })
+  .openapi('MailboxEmail');
+
+export const mailboxRoute = createRoute({
+  method: 'get',
+  path: '/dev/mailbox',
+  operationId: 'listDevMailbox',
+  security: [],
+  tags: ['development'],
+  summary: 'Development only: the e-mails the app would have sent',
+  description:
+    'Exists only when `ENVIRONMENT=development`; everywhere else every `/dev/…` path answers 404 Not Found, ' +
+    'exactly like an unknown route. Newest first, whatever the provider and delivery state. ' +
+    'A browser (an `Accept` that prefers `text/html`) gets the same list as a page with clickable links and each ' +
+    'e-mail rendered in a sandboxed frame.',
+  request: {
+    query: z.object({
+      to: text({ min: 1, max: 320 })
+        .optional()
+        .openapi({ description: 'Only e-mails to this address (exact match, compared case-insensitively)' }),
+      limit: queryInt({ min: 1, max: 200 }).openapi({ default: MAILBOX_PAGE_DEFAULT }),
+    }),
+  },
+  // The page for browsers is a development convenience, like /docs: not part of the described API.
+  responses: { 200: json(z.array(MailboxEmail), 'The newest e-mails'), ...errors(404, 422) },
+});
