@@ -1,4 +1,4 @@
-import type { BatchItem } from 'drizzle-orm/batch';
+import type { BatchItem, BatchResponse } from 'drizzle-orm/batch';
 import type { Bindings, QueuedEmailRef } from '../env';
 import { getConfig } from '../config';
 import type { Db } from '../db/client';
@@ -63,17 +63,17 @@ export async function enqueueEmails(env: Bindings, db: Db, emails: QueuedEmailRe
  * INSERTs, then `afterEmails(ids)` (statements that refer to the recorded e-mails). Returns the
  * results of `change`; a failed batch throws and records and queues nothing.
  */
-export async function writeWithEmails(
+export async function writeWithEmails<T extends BatchItem<'sqlite'>[]>(
   env: Bindings,
   db: Db,
-  change: BatchItem<'sqlite'>[],
+  change: [...T],
   outgoing: OutgoingEmail[],
   afterEmails: (emailIds: string[]) => BatchItem<'sqlite'>[] = () => [],
-): Promise<unknown[]> {
+): Promise<BatchResponse<T>> {
   const recorded = outgoing.map((email) => recordEmail(db, env, email));
   const ids = recorded.map((email) => email.id);
   const statements = [...change, ...recorded.map((email) => email.statement), ...afterEmails(ids)];
   const results = statements.length ? await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]) : [];
   await enqueueEmails(env, db, ids);
-  return results.slice(0, change.length);
+  return results.slice(0, change.length) as BatchResponse<T>;
 }

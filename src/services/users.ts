@@ -72,13 +72,13 @@ export async function createAccount(env: Bindings, account: NewAccount): Promise
   const verifyToken = await issueVerifyToken(env, { id, email: account.email });
   const hashedPassword = await hashPassword(account.password);
   try {
-    const [inserted] = await writeWithEmails(
+    const [[user]] = await writeWithEmails(
       env,
       db,
       [insertUser(db, { id, email: account.email, hashedPassword, firstName, lastName: account.last_name ?? null })],
       [{ kind: 'verify', to: account.email, userId: id, data: { name: firstName, token: verifyToken } }],
     );
-    return (inserted as User[])[0]!;
+    return user!;
   } catch (error) {
     if (isDuplicateEmailError(error)) throw badRequest('REGISTER_USER_ALREADY_EXISTS');
     throw error;
@@ -132,8 +132,8 @@ export async function updateUser(env: Bindings, user: User, update: UserUpdate, 
     outgoing.push({ kind: 'password_changed', to: user.email, userId: user.id, data: { name } });
   }
   try {
-    const [updated] = await writeWithEmails(env, db, [updateUserStatement(db, user.id, changes)], outgoing);
-    return (updated as User[])[0] ?? null;
+    const [[updated]] = await writeWithEmails(env, db, [updateUserStatement(db, user.id, changes)], outgoing);
+    return updated ?? null;
   } catch (error) {
     if (isDuplicateEmailError(error)) throw badRequest('UPDATE_USER_EMAIL_ALREADY_EXISTS');
     if (options.passwordGuard && isStalePasswordError(error)) throw options.passwordGuard.error;
