@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, seedSuperuser } from '../helpers';
-import { readEmail, recordTestEmail } from '../email/fixtures';
+import { api, readEmail, recordTestEmail, seedSuperuser } from '../support';
 
 let token: string;
 beforeAll(async () => {

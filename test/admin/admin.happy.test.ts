@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, seedSuperuser, uniqueEmail } from '../helpers';
-import { readEmail, recordTestEmail, secondsAgo } from '../email/fixtures';
+import { api, readEmail, recordTestEmail, secondsAgo, seedSuperuser, uniqueEmail, waitForEmailStatus } from '../support';
 
 let token: string;
 beforeAll(async () => {
@@ -119,7 +118,7 @@ describe('POST /admin/emails/{id}/resend', () => {
     expect(row.idempotencyKey).not.toBe(email.idempotencyKey);
     expect(row.queuedAt).not.toBeNull();
     expect(row.html).toBe(email.html);
-    await expect.poll(async () => (await readEmail(email.id)).status, { timeout: 15_000, interval: 200 }).toBe('sent');
+    await waitForEmailStatus(email.id);
     expect(await readEmail(email.id)).toMatchObject({ attempts: 1, idempotencyKey: row.idempotencyKey, providerMessageId: `mailbox:${email.id}` });
   });
 

@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { getDb } from '../../src/db/client';
 import { findUserByEmail, insertUser, isDuplicateEmailError } from '../../src/db/users';
 import { hmacSha256 } from '../../src/lib/crypto';
-import { api, login, PASSWORD, seedUser, uniqueEmail } from '../helpers';
-import { emailsTo, emailsToAnyCase, nowSeconds, signJwt, storedUser, tokenFromEmail, usersWithEmailInAnyCase } from './support';
+import { api, emailsTo, emailsToAnyCase, login, nowSeconds, PASSWORD, seedUser, signJwt, storedUser, tokenFromEmail, uniqueEmail, usersWithEmailInAnyCase } from '../support';
 
 const missing = (field: string, input: unknown = null) => ({ type: 'missing', loc: ['body', field], msg: 'Field required', input });
 const invalidPassword = (code: string, reason: string) => ({ detail: { code, reason } });

@@ -1,14 +1,11 @@
 import { env } from 'cloudflare:workers';
-import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { getDb } from '../../src/db/client';
-import { users } from '../../src/db/schema';
 import { findUserByEmail } from '../../src/db/users';
 import { hashPassword, PBKDF2_ITERATIONS } from '../../src/lib/password';
 import { sha256, toBase64Url } from '../../src/lib/crypto';
-import { api, login, PASSWORD, seedUser, uniqueEmail } from '../helpers';
-import { APP_URL, claimsOf, emailsTo, nowSeconds, signJwt, storedUser, tokenFromEmail } from './support';
+import { api, APP_URL, claimsOf, deactivate, emailsTo, login, nowSeconds, PASSWORD, seedUser, signJwt, storedUser, tokenFromEmail, uniqueEmail } from '../support';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -287,7 +284,7 @@ describe('POST /auth/request-verify-token and POST /auth/verify', () => {
     const email = uniqueEmail();
     const registered = await api('POST', '/auth/register', { json: { email, password: PASSWORD } });
     const token = await tokenFromEmail(email, 'verify');
-    await getDb(env).update(users).set({ isActive: false }).where(eq(users.id, registered.body.id));
+    await deactivate(registered.body.id);
     const res = await api('POST', '/auth/verify', { json: { token } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: registered.body.id, is_active: false, is_verified: true });

@@ -1,11 +1,8 @@
 import { env } from 'cloudflare:workers';
-import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../src/db/client';
-import { users } from '../../src/db/schema';
 import { deleteUser } from '../../src/db/users';
-import { api, login, PASSWORD, register, seedUser, uniqueEmail } from '../helpers';
-import { fixedIp, nowSeconds, signJwt, tokenFromEmail, unsignedJwt } from './support';
+import { api, deactivate, fixedIp, login, nowSeconds, PASSWORD, register, seedUser, signJwt, tokenFromEmail, uniqueEmail, unsignedJwt } from '../support';
 
 const UNAUTHORIZED = { detail: 'Unauthorized' };
 const PROTECTED: [string, string][] = [
@@ -70,7 +67,7 @@ describe('bearer authentication of the auth routes', () => {
     await deleteUser(getDb(env), deleted.id);
     await expectUnauthorized(deleted.token);
     const deactivated = await seedUser();
-    await getDb(env).update(users).set({ isActive: false }).where(eq(users.id, deactivated.id));
+    await deactivate(deactivated.id);
     await expectUnauthorized(deactivated.token);
   });
 

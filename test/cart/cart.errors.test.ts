@@ -3,8 +3,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../src/db/client';
 import { products } from '../../src/db/schema';
-import { api, seedUser } from '../helpers';
-import { daysFromToday, seedProduct } from '../products/fixtures';
+import { api, daysFromToday, seedProduct, seedUser } from '../support';
 
 const storedCart = (userId: string) => env.CARTS.get(`cart:${userId}`, 'text');
 

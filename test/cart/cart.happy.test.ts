@@ -3,8 +3,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../src/db/client';
 import { cartLocks, products } from '../../src/db/schema';
-import { api, type ApiResponse, seedUser } from '../helpers';
-import { seedProduct } from '../products/fixtures';
+import { api, type ApiResponse, seedProduct, seedUser } from '../support';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const storedCart = (userId: string) => env.CARTS.get(`cart:${userId}`, 'json');

@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { saveCart } from '../../src/db/carts';
 import { products } from '../../src/db/schema';
 import { env } from 'cloudflare:workers';
-import { api, seedUser } from '../helpers';
-import { checkoutsOfUser, contact, db, seedCart, seedProduct } from '../orders/fixtures';
+import { api, checkoutsOfUser, contact, db, seedCart, seedProduct, seedUser } from '../support';
 
 async function checkout(user: { token: string }, fields: Record<string, unknown>) {
   return api('POST', '/checkout', { token: user.token, json: { ...contact(), ...fields } });

@@ -5,10 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { checkoutStatus } from '../../src/db/checkouts';
 import { cartLocks, checkouts } from '../../src/db/schema';
 import worker from '../../src/index';
-import { api, seedUser } from '../helpers';
-import { freezeClock } from '../support/clock';
+import { api, checkoutRow, checkoutsOfUser, contact, db, freezeClock, openCheckout, placeOrder, seedCart, seedProduct, seedUser, stockOf } from '../support';
 import { isoNow } from '../../src/lib/time';
-import { checkoutRow, checkoutsOfUser, contact, db, openCheckout, placeOrder, seedCart, seedProduct, stockOf } from '../orders/fixtures';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 

@@ -1,7 +1,7 @@
 import { type AshteClient, createAshteClient } from '@ashte/client';
 import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { freshIp, PASSWORD, seedSuperuser, uniqueEmail } from '../helpers';
+import { freshIp, PASSWORD, seedSuperuser, uniqueEmail } from '../support';
 
 const baseUrl = 'http://localhost';
 

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../src/db/client';
 import { loggableError } from '../../src/lib/error-cause';
-import { api } from '../helpers';
+import { api, } from '../support';
 
 describe('conventions every route shares', () => {
   it('answers unknown routes with 404 Not Found', async () => {

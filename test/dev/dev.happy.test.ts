@@ -2,8 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../src/db/client';
 import { enqueueEmails } from '../../src/email/outbox';
-import { api, uniqueEmail } from '../helpers';
-import { readEmail, recordTestEmail, secondsAgo } from '../email/fixtures';
+import { api, recordTestEmail, secondsAgo, uniqueEmail, waitForEmailStatus } from '../support';
 
 describe('GET /dev/mailbox in development', () => {
   it('lists the e-mails to an address newest first, whole, with the links they contain', async () => {
@@ -42,7 +41,7 @@ describe('GET /dev/mailbox in development', () => {
     const to = uniqueEmail('mailbox-sent');
     const email = await recordTestEmail({ to });
     await enqueueEmails(env, getDb(env), [email.id]);
-    await expect.poll(async () => (await readEmail(email.id)).status, { timeout: 15_000, interval: 200 }).toBe('sent');
+    await waitForEmailStatus(email.id);
     const res = await api('GET', `/dev/mailbox?to=${to}`);
     expect(res.body.map((e: { status: string }) => e.status)).toEqual(['sent']);
   });

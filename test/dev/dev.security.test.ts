@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import type { Bindings } from '../../src/env';
-import { recordTestEmail } from '../email/fixtures';
+import { recordTestEmail } from '../support';
 
 const app = createApp();
 

@@ -1,8 +1,7 @@
 import type { EmailQueueMessage } from '../../src/env';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { freezeClock } from '../support/clock';
-import { DEAD_LETTER_QUEUE, deliver, jsonResponse, readEmail, recordTestEmail, resendEnv } from './fixtures';
+import { DEAD_LETTER_QUEUE, deliver, freezeClock, jsonResponse, readEmail, recordTestEmail, resendEnv } from '../support';
 
 afterEach(() => {
   vi.restoreAllMocks();

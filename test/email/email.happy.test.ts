@@ -4,8 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getDb } from '../../src/db/client';
 import { enqueueEmails } from '../../src/email/outbox';
 import worker from '../../src/index';
-import { api, seedUser } from '../helpers';
-import { deliver, jsonResponse, readEmail, recordTestEmail, RESEND_URL, resendEnv, secondsAgo } from './fixtures';
+import { api, deliver, jsonResponse, readEmail, recordTestEmail, RESEND_URL, resendEnv, secondsAgo, seedUser, waitForEmailStatus } from '../support';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -86,7 +85,7 @@ describe('the queue', () => {
     await enqueueEmails(env, getDb(env), [email.id]);
 
     expect((await readEmail(email.id)).queuedAt).not.toBeNull();
-    await expect.poll(async () => (await readEmail(email.id)).status, { timeout: 15_000, interval: 200 }).toBe('sent');
+    await waitForEmailStatus(email.id);
     expect((await readEmail(email.id)).providerMessageId).toBe(`mailbox:${email.id}`);
   });
 });
@@ -104,7 +103,7 @@ describe('the scheduled re-queue job', () => {
     await runJob();
 
     expect((await readEmail(stale.id)).queuedAt).not.toBeNull();
-    await expect.poll(async () => (await readEmail(stale.id)).status, { timeout: 15_000, interval: 200 }).toBe('sent');
+    await waitForEmailStatus(stale.id);
   });
 
   it('queues again an e-mail whose queue message went silent', async () => {

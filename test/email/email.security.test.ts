@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getConfig } from '../../src/config';
 import type { Bindings } from '../../src/env';
 import { renderEmail } from '../../src/email/templates';
-import { deliver, jsonResponse, readEmail, recordTestEmail, resendEnv } from './fixtures';
+import { deliver, jsonResponse, readEmail, recordTestEmail, resendEnv } from '../support';
 
 afterEach(() => {
   vi.restoreAllMocks();

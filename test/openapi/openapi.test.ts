@@ -1,6 +1,6 @@
 import committedDocument from '../../openapi.json?raw';
 import { describe, expect, it } from 'vitest';
-import { api } from '../helpers';
+import { api, } from '../support';
 
 type Operation = { operationId?: string; summary?: string; tags?: string[]; security?: Record<string, string[]>[] };
 type Document = { tags: { name: string }[]; paths: Record<string, Record<string, Operation>> };

@@ -6,8 +6,7 @@ import { causeMessages } from '../../src/lib/error-cause';
 import { insertOrderStatement, takeStockStatement } from '../../src/db/orders';
 import { checkouts, products } from '../../src/db/schema';
 import { isoNow } from '../../src/lib/time';
-import { api, seedSuperuser, seedUser } from '../helpers';
-import { checkoutRow, db, emailsTo, openCheckout, ordersOfCheckout, placeOrder, seedProduct, stockOf } from './fixtures';
+import { api, checkoutRow, db, emailsTo, openCheckout, ordersOfCheckout, placeOrder, seedProduct, seedSuperuser, seedUser, stockOf } from '../support';
 
 const create = (user: { token: string }, json: unknown) => api('POST', '/orders/create', { token: user.token, json });
 const edit = (admin: { token: string }, orderId: number | string, json: unknown) =>

@@ -3,20 +3,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { loadCart, saveCart } from '../../src/db/carts';
 import { orders, products, users } from '../../src/db/schema';
-import { api, seedSuperuser, seedUser } from '../helpers';
-import {
-  checkoutRow,
-  db,
-  emailsOfOrder,
-  openCheckout,
-  orderLines,
-  ordersOfCheckout,
-  ordersOfUser,
-  placeOrder,
-  seedCart,
-  seedProduct,
-  stockOf,
-} from './fixtures';
+import { api, checkoutRow, db, emailsOfOrder, openCheckout, orderLines, ordersOfCheckout, ordersOfUser, placeOrder, seedCart, seedProduct, seedSuperuser, seedUser, stockOf } from '../support';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 

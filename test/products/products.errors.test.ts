@@ -1,10 +1,9 @@
 import { env } from 'cloudflare:workers';
-import { eq, like } from 'drizzle-orm';
+import { like } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../src/db/client';
 import { products } from '../../src/db/schema';
-import { api, seedSuperuser } from '../helpers';
-import { seedProduct, uniqueTag } from './fixtures';
+import { api, seedProduct, seedSuperuser, storedProduct, uniqueTag } from '../support';
 
 const productsTitled = (prefix: string) => getDb(env).select().from(products).where(like(products.title, `${prefix}%`));
 
@@ -188,7 +187,7 @@ describe('PATCH /products/{product_id}', () => {
       expect(res.status, field).toBe(422);
       expect(res.body.detail, field).toEqual([expect.objectContaining({ type, loc: ['body', field], input: null })]);
     }
-    expect(await getDb(env).select().from(products).where(eq(products.id, product.id)).get()).toEqual(product);
+    expect(await storedProduct(product.id)).toEqual(product);
   });
 
   it('validates like POST: an empty title, a negative price, an impossible date', async () => {

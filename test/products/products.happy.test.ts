@@ -4,11 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { getDb } from '../../src/db/client';
 import { orderItems, orders, products } from '../../src/db/schema';
 import { today } from '../../src/lib/time';
-import { api, seedSuperuser, seedUser } from '../helpers';
-import { daysFromToday, productJson, seedProduct, uniqueTag } from './fixtures';
+import { api, daysFromToday, productJson, seedProduct, seedSuperuser, seedUser, storedProduct, uniqueTag } from '../support';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-const storedProduct = (id: number) => getDb(env).select().from(products).where(eq(products.id, id)).get();
 
 describe('POST /products/add', () => {
   it('creates a product with every field and answers 201 with Location', async () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, seedSuperuser } from '../helpers';
-import { seedProduct, uniqueTag } from './fixtures';
+import { api, seedProduct, seedSuperuser, uniqueTag } from '../support';
 
 /** GET /products?q=… as the ids found, checking that X-Total-Count agrees with the list. */
 async function search(q: string, query = ''): Promise<number[]> {

@@ -2,8 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../src/db/client';
 import { isDuplicateEmailError, updateUserStatement } from '../../src/db/users';
-import { api, seedSuperuser, seedUser, uniqueEmail } from '../helpers';
-import { emailsTo, storedUser, usersWithEmailInAnyCase } from '../auth/support';
+import { api, emailsTo, seedSuperuser, seedUser, storedUser, uniqueEmail, usersWithEmailInAnyCase } from '../support';
 
 const invalidPassword = (reason: string) => ({ detail: { code: 'UPDATE_USER_INVALID_PASSWORD', reason } });
 const EMAIL_TAKEN = { detail: 'UPDATE_USER_EMAIL_ALREADY_EXISTS' };

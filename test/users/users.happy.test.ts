@@ -4,8 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyCart, loadCart, saveCart } from '../../src/db/carts';
 import { getDb } from '../../src/db/client';
 import { orders } from '../../src/db/schema';
-import { api, login, PASSWORD, seedSuperuser, seedUser, uniqueEmail } from '../helpers';
-import { claimsOf, emailsTo, storedUser, tokenFromEmail } from '../auth/support';
+import { api, claimsOf, emailsTo, login, PASSWORD, seedSuperuser, seedUser, storedUser, tokenFromEmail, uniqueEmail } from '../support';
 
 const userOut = (u: { id: string; email: string }, extra: Record<string, unknown> = {}) => ({
   id: u.id,

@@ -2,33 +2,11 @@ import { env } from 'cloudflare:workers';
 import { eq, inArray } from 'drizzle-orm';
 import { newCartId, saveCart } from '../../src/db/carts';
 import { getDb } from '../../src/db/client';
-import { checkouts, emails, orderItems, orders, products, type Product } from '../../src/db/schema';
-import { today } from '../../src/lib/time';
-import { api, uniqueEmail } from '../helpers';
+import { checkouts, orderItems, orders, type Product } from '../../src/db/schema';
+import { api } from './http';
+import { uniqueEmail } from './users';
 
 export const db = () => getDb(env);
-
-let productCounter = 0;
-
-/** A product on sale (visible, released yesterday) with a unique title, straight in D1. */
-export async function seedProduct(fields: Partial<typeof products.$inferInsert> = {}): Promise<Product> {
-  const yesterday = today(new Date(Date.now() - 86_400_000));
-  const [product] = await db()
-    .insert(products)
-    .values({
-      title: `Mug ${Date.now().toString(36)}-${productCounter++}`,
-      price: 1250,
-      quantity: 10,
-      isVisible: true,
-      releaseDate: yesterday,
-      ...fields,
-    })
-    .returning();
-  return product!;
-}
-
-export const stockOf = async (productId: number) =>
-  (await db().select({ quantity: products.quantity }).from(products).where(eq(products.id, productId)).get())?.quantity;
 
 /** Puts a cart with these lines into KV (the way the cart routes store it) and returns its id. */
 export async function seedCart(userId: string, lines: [Product, number][]): Promise<number> {
@@ -77,6 +55,3 @@ export const ordersOfUser = (userId: string) => db().select().from(orders).where
 export const ordersOfCheckout = (checkoutId: number) => db().select().from(orders).where(eq(orders.checkoutId, checkoutId));
 export const orderLines = (orderIds: number[]) =>
   orderIds.length ? db().select().from(orderItems).where(inArray(orderItems.orderId, orderIds)) : Promise.resolve([]);
-export const emailsOfOrder = (orderId: number) =>
-  db().select().from(emails).where(eq(emails.orderId, orderId)).orderBy(emails.createdAt);
-export const emailsTo = (address: string) => db().select().from(emails).where(eq(emails.toAddress, address));

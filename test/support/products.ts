@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
 import { getDb } from '../../src/db/client';
-import { products } from '../../src/db/schema';
+import { type Product, products } from '../../src/db/schema';
 import { today } from '../../src/lib/time';
 
 let tagCounter = 0;
@@ -10,8 +11,8 @@ export const uniqueTag = () => `tag${Date.now().toString(36)}${(tagCounter++).to
 /** A date `days` from today (UTC), `YYYY-MM-DD`. */
 export const daysFromToday = (days: number) => today(new Date(Date.now() + days * 86_400_000));
 
-/** A product straight in D1 (on sale unless told otherwise). */
-export async function seedProduct(fields: Partial<typeof products.$inferInsert> = {}) {
+/** A product straight in D1, with a unique title: on sale (visible, released yesterday) unless told otherwise. */
+export async function seedProduct(fields: Partial<typeof products.$inferInsert> = {}): Promise<Product> {
   const [row] = await getDb(env)
     .insert(products)
     .values({
@@ -27,8 +28,12 @@ export async function seedProduct(fields: Partial<typeof products.$inferInsert> 
   return row!;
 }
 
+export const storedProduct = (id: number) => getDb(env).select().from(products).where(eq(products.id, id)).get();
+
+export const stockOf = async (productId: number) => (await storedProduct(productId))?.quantity;
+
 /** The contract's product object for a stored row. */
-export const productJson = (row: typeof products.$inferSelect) => ({
+export const productJson = (row: Product) => ({
   id: row.id,
   title: row.title,
   description: row.description,

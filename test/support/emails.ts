@@ -1,17 +1,53 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
+import { expect } from 'vitest';
 import { getDb } from '../../src/db/client';
 import { emails, type Email, type EmailKind } from '../../src/db/schema';
 import type { Bindings, EmailQueueMessage } from '../../src/env';
 import { recordEmail } from '../../src/email/outbox';
 import type { EmailData } from '../../src/email/templates';
 import worker from '../../src/index';
-import { uniqueEmail } from '../helpers';
+import { uniqueEmail } from './users';
 
+/** APP_URL in vitest.config.ts: the links in e-mails start with it. */
+export const APP_URL = 'http://localhost:8787';
 export const EMAIL_QUEUE = 'ashte-emails';
 export const DEAD_LETTER_QUEUE = 'ashte-emails-dlq';
 export const RESEND_URL = 'https://resend.test';
+
+/** The e-mails sent to an address (of one kind, if given), newest first, as D1 holds them. */
+export const emailsTo = (to: string, kind?: EmailKind) =>
+  getDb(env)
+    .select()
+    .from(emails)
+    .where(and(eq(emails.toAddress, to), kind ? eq(emails.kind, kind) : undefined))
+    .orderBy(sql`${emails}.rowid desc`);
+
+/** The e-mails of one kind to this address in any letter case, as D1 holds them. */
+export const emailsToAnyCase = (to: string, kind: EmailKind) =>
+  getDb(env)
+    .select()
+    .from(emails)
+    .where(and(sql`lower(${emails.toAddress}) = lower(${to})`, eq(emails.kind, kind)));
+
+/** The e-mails about an order, oldest first. */
+export const emailsOfOrder = (orderId: number) =>
+  getDb(env).select().from(emails).where(eq(emails.orderId, orderId)).orderBy(emails.createdAt);
+
+/**
+ * The token in the newest e-mail of a kind, read from its text the way a person reads the
+ * link in /dev/mailbox: `<APP_URL>/verify?token=…` or `<APP_URL>/reset-password?token=…`.
+ */
+export async function tokenFromEmail(to: string, kind: 'verify' | 'reset_password'): Promise<string> {
+  const [latest] = await emailsTo(to, kind);
+  if (!latest) throw new Error(`no ${kind} e-mail to ${to}`);
+  const path = kind === 'verify' ? '/verify' : '/reset-password';
+  const escaped = `${APP_URL}${path}`.replace(/[.?]/g, '\\$&');
+  const match = new RegExp(`${escaped}\\?token=([A-Za-z0-9._~%-]+)`).exec(latest.text);
+  if (!match) throw new Error(`no link in: ${latest.text}`);
+  return decodeURIComponent(match[1]!);
+}
 
 /** The Worker's bindings with Resend selected and pointed at an address only the fetch mock answers. */
 export const resendEnv = (overrides: Partial<Bindings> = {}): Bindings => ({
@@ -43,8 +79,6 @@ export async function readEmail(id: string): Promise<Email> {
   if (!row) throw new Error(`no e-mail ${id}`);
   return row;
 }
-
-export { secondsAgo } from '../support/clock';
 
 /** Runs the Worker's queue handler on messages for these e-mail ids and returns what it acked and retried. */
 export async function deliver(
@@ -79,6 +113,6 @@ export async function deliver(
   };
 }
 
-/** A JSON response as the fetch mock's answer. */
-export const jsonResponse = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+/** Waits until the queue consumer has settled an e-mail (sent it, by default). */
+export const waitForEmailStatus = (id: string, status: Email['status'] = 'sent') =>
+  expect.poll(async () => (await readEmail(id)).status, { timeout: 20_000, interval: 200 }).toBe(status);
