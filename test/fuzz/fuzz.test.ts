@@ -15,8 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../src/services/access-tokens';
 import { getDb } from '../../src/db/client';
 import { emails, type User } from '../../src/db/schema';
-import { freshIp, seedSuperuser, seedUser } from '../helpers';
-import { openCheckout, placeOrder, seedProduct } from '../orders/fixtures';
+import { freshIp, openCheckout, placeOrder, seedProduct, seedSuperuser, seedUser } from '../support';
 import { type Auth, examplesFor, type FuzzRequest, type OpenApiDocument, type Operation, requestsFor, type World } from './requests';
 import { type Stored, snapshot } from './state';
 
