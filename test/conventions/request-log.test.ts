@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import { AUTH_AUDIENCE, signToken } from '../../src/lib/jwt';
-import { api, newUser, PASSWORD, uniqueEmail } from '../helpers';
+import { api, newUser, PASSWORD, uniqueEmail } from '../support';
 
 /** Runs one request and returns its request log line. */
 async function logLineOf(request: () => Promise<{ status: number }>) {

@@ -2,8 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import type { Bindings } from '../../src/env';
-import { api, uniqueEmail } from '../helpers';
-import { recordTestEmail } from '../email/fixtures';
+import { api, recordTestEmail, uniqueEmail } from '../support';
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 

@@ -27,6 +27,13 @@ export async function login(email: string, password = PASSWORD): Promise<string>
   return res.body.access_token as string;
 }
 
+/** A user registered over HTTP and logged in: `{ id, email, token }`. */
+export async function newUser(extra: Record<string, unknown> = {}) {
+  const email = uniqueEmail();
+  const user = await register(email, PASSWORD, extra);
+  return { ...user, email, token: await login(email) };
+}
+
 let passwordHash: Promise<string> | undefined;
 
 /**
