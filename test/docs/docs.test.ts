@@ -1,6 +1,6 @@
 import installedBundle from 'swagger-ui-dist/swagger-ui-bundle.js?raw';
 import { describe, expect, it } from 'vitest';
-import { api } from '../helpers';
+import { api } from '../support';
 
 describe('GET /docs', () => {
   it('is a page whose every script and style this Worker serves (no CDN), with a policy that allows nothing else', async () => {
