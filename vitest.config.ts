@@ -38,7 +38,7 @@ export default defineConfig(async () => {
           test: {
             name: 'workers',
             include: ['test/**/*.test.ts'],
-            exclude: ['test/browser/**'],
+            exclude: ['test/browser/**', 'test/scripts/**'],
             setupFiles: ['./test/apply-migrations.ts'],
             testTimeout: 30_000,
           },
@@ -51,6 +51,15 @@ export default defineConfig(async () => {
             environment: 'node',
             testTimeout: 120_000,
             hookTimeout: 120_000,
+          },
+        },
+        {
+          // The npm scripts (scripts/), run as a person or a CI job runs them, from Node.
+          test: {
+            name: 'scripts',
+            include: ['test/scripts/**/*.test.ts'],
+            environment: 'node',
+            testTimeout: 120_000,
           },
         },
       ],
