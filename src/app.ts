@@ -5,8 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from './app-env';
 import { type Config, getConfig } from './config';
 import { loggableError } from './lib/error-cause';
-import { BusyError } from './lib/domain-errors';
-import { ApiError, tooManyRequests } from './lib/errors';
+import { ApiError, toApiError } from './lib/errors';
 import { log } from './lib/log';
 import { validationHook } from './lib/validation';
 import { readBody } from './middleware/body';
@@ -91,7 +90,7 @@ export function createApp() {
   });
 
   app.onError((thrown, c) => {
-    const error = thrown instanceof BusyError ? tooManyRequests(thrown.retryAfterSeconds) : thrown;
+    const error = toApiError(thrown);
     if (error instanceof ApiError) return c.json({ detail: error.detail }, error.status, error.headers);
     if (error instanceof HTTPException && error.status === 415) {
       // A form (or other non-JSON) body on a JSON route: FastAPI validates the raw body and answers 422.

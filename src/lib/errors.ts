@@ -1,4 +1,5 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { BusyError } from './domain-errors';
 
 /** A FastAPI-shaped `detail`: a string code, a `{code, reason, …}` object or a 422 list. */
 export type ErrorDetail = string | ({ code: string; reason: string } & Record<string, unknown>) | ValidationIssue[];
@@ -27,8 +28,9 @@ export class ApiError extends Error {
 export const unauthorized = (why?: string) => new ApiError(401, 'Unauthorized', {}, why);
 export const forbidden = () => new ApiError(403, 'Forbidden');
 export const notFound = () => new ApiError(404, 'Not Found');
-export const tooManyRequests = (retryAfterSeconds: number) =>
-  new ApiError(429, 'Too Many Requests', { 'Retry-After': String(retryAfterSeconds) });
+/** The one builder of 429s: rate limits, lockouts and a BusyError (see toApiError). */
+export const tooManyRequests = (retryAfterSeconds: number, why?: string) =>
+  new ApiError(429, 'Too Many Requests', { 'Retry-After': String(retryAfterSeconds) }, why);
 
 /** 400 with a bare string code, as fastapi-users answers (`{"detail":"LOGIN_BAD_CREDENTIALS"}`). */
 export const badRequest = (code: string) => new ApiError(400, code);
@@ -41,3 +43,12 @@ export const coded = (
   extra: Record<string, unknown> = {},
 ) => new ApiError(status, { code, reason, ...extra });
 
+
+/**
+ * The HTTP answer of a domain error (db/ throws those, never ApiError); any other error as it
+ * is. The one place domain errors become HTTP: app.onError and the request log use it.
+ */
+export function toApiError(error: unknown): unknown {
+  if (error instanceof BusyError) return tooManyRequests(error.retryAfterSeconds, error.message);
+  return error;
+}

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../app-env';
-import { ApiError } from '../lib/errors';
+import { ApiError, toApiError } from '../lib/errors';
 import { log } from '../lib/log';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:@+=/-]{1,128}$/;
@@ -12,7 +12,8 @@ const MAX_LOCATIONS = 10;
  * of the fields a 422 names), so a client's developer can read why from the log. Never the
  * values: no inputs, tokens or bodies.
  */
-function refusal(error: Error | undefined): Record<string, unknown> {
+function refusal(thrown: Error | undefined): Record<string, unknown> {
+  const error = toApiError(thrown);
   if (error instanceof ApiError) {
     const { detail, why } = error;
     if (typeof detail === 'string') return why ? { error: detail, reason: why } : { error: detail };
