@@ -3,65 +3,30 @@
  * real local Worker started by wrangler, with every request to anywhere but that Worker
  * aborted: the mailbox page shows an e-mail and its links, the /verify page verifies the
  * account, and the /reset-password page refuses a weak password and sets a good one.
- * Skipped, saying so, when there is no Chromium, except in CI (`.ci/run` installs it).
  */
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestHarness, type TestHarness } from 'wrangler';
-import { CONFIG_DEFAULTS } from '../../src/config.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const hasChromium: boolean = process.getBuiltinModule('node:fs').existsSync(CHROMIUM);
-const skip = !hasChromium && !process.env.CI;
+import { type BrowserWorld, guardedPage as openGuardedPage, skipBrowserTests, startBrowserWorld } from './harness';
 
 const PASSWORD = 'correct horse battery';
 
-describe.skipIf(skip)('the development pages in Chromium, with the network beyond the Worker blocked', () => {
-  let server: TestHarness;
+describe.skipIf(skipBrowserTests)('the development pages in Chromium, with the network beyond the Worker blocked', () => {
+  let world: BrowserWorld;
   let origin: string;
-  let browser: Browser;
 
   beforeAll(async () => {
-    process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
-    const defaults = Object.fromEntries(Object.entries(CONFIG_DEFAULTS).filter(([, value]) => value !== undefined));
-    server = createTestHarness({
-      workers: [
-        {
-          configPath: './wrangler.toml',
-          vars: { ...defaults, ENVIRONMENT: 'development', EMAIL_PROVIDER: 'mailbox' },
-          secrets: { JWT_SECRET: 'browser-test-secret-at-least-32-bytes-long' },
-        },
-      ],
-    });
-    origin = (await server.listen()).url.origin;
-    await server.getWorker().applyD1Migrations('DB');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    world = await startBrowserWorld();
+    origin = world.origin;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => world?.close());
 
   const post = (path: string, body: unknown) =>
     fetch(`${origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const login = (email: string, password: string) =>
     fetch(`${origin}/auth/jwt/login`, { method: 'POST', body: new URLSearchParams({ username: email, password }) });
 
-  /** A page that may load nothing but this Worker; what it tried elsewhere and its script errors are collected. */
-  async function guardedPage() {
-    const page = await browser.newPage();
-    const blocked: string[] = [];
-    const problems: string[] = [];
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (new URL(url).origin === origin) return route.continue();
-      blocked.push(url);
-      return route.abort('blockedbyclient');
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    return { page, blocked, problems };
-  }
+  const guardedPage = () => openGuardedPage(world);
 
   /** The e-mail's link of this kind, from the JSON mailbox, moved to this Worker's origin (APP_URL is elsewhere). */
   async function linkTo(email: string, kind: '/verify' | '/reset-password') {

@@ -2,53 +2,22 @@
  * GET /docs in headless Chromium (Debian's, driven by playwright-core) against a real local
  * Worker started by wrangler, with every request to anywhere but that Worker aborted: the page
  * lists the operations, authorises with a real login and runs a request.
- * Skipped, saying so, when there is no Chromium, except in CI (`.ci/run` installs it).
  */
-import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestHarness, type TestHarness } from 'wrangler';
-import { CONFIG_DEFAULTS } from '../../src/config.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-// Node's fs through `process` (typed `any` here): the project's types are the Workers', and @types/node is not installed.
-const hasChromium: boolean = process.getBuiltinModule('node:fs').existsSync(CHROMIUM);
-// In CI (`CI=true`) a missing Chromium fails the test instead: .ci/run installs it, so CI always runs it.
-const skip = !hasChromium && !process.env.CI;
-if (skip) {
-  // Straight to stderr: vitest hides console output of tests that did not fail.
-  process.stderr.write(`\ntest/browser skipped: no Chromium at ${CHROMIUM}; install it (apt-get install chromium) or set CHROMIUM_PATH.\n\n`);
-}
+import { type BrowserWorld, guardedPage, skipBrowserTests, startBrowserWorld } from './harness';
 
 const PASSWORD = 'correct horse battery';
 
-describe.skipIf(skip)('GET /docs in Chromium, with the network beyond the Worker blocked', () => {
-  let server: TestHarness;
+describe.skipIf(skipBrowserTests)('GET /docs in Chromium, with the network beyond the Worker blocked', () => {
+  let world: BrowserWorld;
   let origin: string;
-  let browser: Browser;
 
   beforeAll(async () => {
-    // The app reads nothing from request.cf; without this wrangler looks it up online.
-    process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
-    const defaults = Object.fromEntries(Object.entries(CONFIG_DEFAULTS).filter(([, value]) => value !== undefined));
-    // Storage lives with this server session only, never in .wrangler/state.
-    server = createTestHarness({
-      workers: [
-        {
-          configPath: './wrangler.toml',
-          vars: { ...defaults, ENVIRONMENT: 'development', EMAIL_PROVIDER: 'mailbox' },
-          secrets: { JWT_SECRET: 'browser-test-secret-at-least-32-bytes-long' },
-        },
-      ],
-    });
-    origin = (await server.listen()).url.origin;
-    await server.getWorker().applyD1Migrations('DB');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    world = await startBrowserWorld();
+    origin = world.origin;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => world?.close());
 
   it('lists the operations, authorises with a login and runs GET /users/me from the page', async () => {
     const email = `docs.${Date.now()}@example.com`;
@@ -59,19 +28,7 @@ describe.skipIf(skip)('GET /docs in Chromium, with the network beyond the Worker
     });
     expect(registered.status).toBe(201);
 
-    const page = await browser.newPage();
-    const blocked: string[] = [];
-    const problems: string[] = [];
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (new URL(url).origin === origin) return route.continue();
-      blocked.push(url);
-      return route.abort('blockedbyclient');
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
+    const { page, blocked, problems } = await guardedPage(world, { consoleErrors: true });
 
     const response = await page.goto(`${origin}/docs`);
     expect(response?.status()).toBe(200);
