@@ -5,36 +5,26 @@
  * account, and the /reset-password page refuses a weak password and sets a good one.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrowserWorld, guardedPage as openGuardedPage, skipBrowserTests, startBrowserWorld } from './harness';
+import { expect, it } from 'vitest';
+import { describeInBrowser, guardedPage as openGuardedPage } from './harness';
 
 const PASSWORD = 'correct horse battery';
 
-describe.skipIf(skipBrowserTests)('the development pages in Chromium, with the network beyond the Worker blocked', () => {
-  let world: BrowserWorld;
-  let origin: string;
-
-  beforeAll(async () => {
-    world = await startBrowserWorld();
-    origin = world.origin;
-  });
-
-  afterAll(() => world?.close());
-
+describeInBrowser('the development pages in Chromium, with the network beyond the Worker blocked', (world) => {
   const post = (path: string, body: unknown) =>
-    fetch(`${origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${world.origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const login = (email: string, password: string) =>
-    fetch(`${origin}/auth/jwt/login`, { method: 'POST', body: new URLSearchParams({ username: email, password }) });
+    fetch(`${world.origin}/auth/jwt/login`, { method: 'POST', body: new URLSearchParams({ username: email, password }) });
 
   const guardedPage = () => openGuardedPage(world);
 
   /** The e-mail's link of this kind, from the JSON mailbox, moved to this Worker's origin (APP_URL is elsewhere). */
   async function linkTo(email: string, kind: '/verify' | '/reset-password') {
-    const mailbox = (await (await fetch(`${origin}/dev/mailbox?to=${encodeURIComponent(email)}`)).json()) as { links: string[] }[];
+    const mailbox = (await (await fetch(`${world.origin}/dev/mailbox?to=${encodeURIComponent(email)}`)).json()) as { links: string[] }[];
     const link = mailbox.flatMap((m) => m.links).find((l) => new URL(l).pathname === kind);
     expect(link).toBeTruthy();
     const url = new URL(link!);
-    return `${origin}${url.pathname}${url.search}`;
+    return `${world.origin}${url.pathname}${url.search}`;
   }
 
   const outcome = (page: Page) => page.locator('#result[data-outcome]');
@@ -44,7 +34,7 @@ describe.skipIf(skipBrowserTests)('the development pages in Chromium, with the n
     expect((await post('/auth/register', { email, password: PASSWORD })).status).toBe(201);
     const { page, blocked, problems } = await guardedPage();
 
-    const mailbox = await page.goto(`${origin}/dev/mailbox?to=${encodeURIComponent(email)}`);
+    const mailbox = await page.goto(`${world.origin}/dev/mailbox?to=${encodeURIComponent(email)}`);
     expect(mailbox?.status()).toBe(200);
     expect(mailbox?.headers()['content-type']).toBe('text/html; charset=UTF-8');
     expect(await page.locator('h1').textContent()).toBe(`E-mails to ${email}`);
@@ -59,7 +49,7 @@ describe.skipIf(skipBrowserTests)('the development pages in Chromium, with the n
     expect(await outcome(page).getAttribute('data-outcome')).toBe('ok');
     expect(await outcome(page).textContent()).toBe(`Verified: ${email} can now use the shop.`);
     const token = ((await (await login(email, PASSWORD)).json()) as { access_token: string }).access_token;
-    const me = (await (await fetch(`${origin}/users/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as { is_verified: boolean };
+    const me = (await (await fetch(`${world.origin}/users/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as { is_verified: boolean };
     expect(me.is_verified).toBe(true);
 
     expect(blocked).toEqual([]);

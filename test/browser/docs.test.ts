@@ -3,25 +3,15 @@
  * Worker started by wrangler, with every request to anywhere but that Worker aborted: the page
  * lists the operations, authorises with a real login and runs a request.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrowserWorld, guardedPage, skipBrowserTests, startBrowserWorld } from './harness';
+import { expect, it } from 'vitest';
+import { describeInBrowser, guardedPage } from './harness';
 
 const PASSWORD = 'correct horse battery';
 
-describe.skipIf(skipBrowserTests)('GET /docs in Chromium, with the network beyond the Worker blocked', () => {
-  let world: BrowserWorld;
-  let origin: string;
-
-  beforeAll(async () => {
-    world = await startBrowserWorld();
-    origin = world.origin;
-  });
-
-  afterAll(() => world?.close());
-
+describeInBrowser('GET /docs in Chromium, with the network beyond the Worker blocked', (world) => {
   it('lists the operations, authorises with a login and runs GET /users/me from the page', async () => {
     const email = `docs.${Date.now()}@example.com`;
-    const registered = await fetch(`${origin}/auth/register`, {
+    const registered = await fetch(`${world.origin}/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email, password: PASSWORD }),
@@ -30,12 +20,12 @@ describe.skipIf(skipBrowserTests)('GET /docs in Chromium, with the network beyon
 
     const { page, blocked, problems } = await guardedPage(world, { consoleErrors: true });
 
-    const response = await page.goto(`${origin}/docs`);
+    const response = await page.goto(`${world.origin}/docs`);
     expect(response?.status()).toBe(200);
     expect(response?.headers()['x-request-id']).toBeTruthy();
 
     // Every operation of the document is listed.
-    const document = (await (await fetch(`${origin}/openapi.json`)).json()) as { paths: Record<string, object> };
+    const document = (await (await fetch(`${world.origin}/openapi.json`)).json()) as { paths: Record<string, object> };
     const operationCount = Object.values(document.paths).reduce((sum, item) => sum + Object.keys(item).length, 0);
     await page.locator('.opblock').first().waitFor();
     expect(await page.locator('.opblock').count()).toBe(operationCount);
@@ -46,7 +36,7 @@ describe.skipIf(skipBrowserTests)('GET /docs in Chromium, with the network beyon
     await page.locator('.auth-wrapper button.authorize').click();
     await page.locator('#oauth_username').fill(email);
     await page.locator('#oauth_password').fill(PASSWORD);
-    const login = page.waitForResponse((r) => r.url() === `${origin}/auth/jwt/login`);
+    const login = page.waitForResponse((r) => r.url() === `${world.origin}/auth/jwt/login`);
     await page.locator('.auth-btn-wrapper button.authorize').click();
     expect((await login).status()).toBe(200);
     await page.locator('.auth-btn-wrapper button:has-text("Logout")').waitFor();
@@ -55,7 +45,7 @@ describe.skipIf(skipBrowserTests)('GET /docs in Chromium, with the network beyon
     // Try it out → Execute on GET /users/me: a 200 with the user, sent with the token.
     await me.locator('.opblock-summary').click();
     await me.locator('button.try-out__btn').click();
-    const call = page.waitForResponse((r) => r.url() === `${origin}/users/me`);
+    const call = page.waitForResponse((r) => r.url() === `${world.origin}/users/me`);
     await me.locator('button.execute').click();
     const answered = await call;
     expect(answered.status()).toBe(200);

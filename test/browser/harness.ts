@@ -6,6 +6,7 @@
  * failure: `.ci/run` installs Chromium, so CI always runs them.
  */
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { createTestHarness, type TestHarness } from 'wrangler';
 import { CONFIG_DEFAULTS } from '../../src/config.ts';
 
@@ -79,4 +80,19 @@ export async function guardedPage(world: BrowserWorld, options: { consoleErrors?
     });
   }
   return { page, blocked, problems };
+}
+
+/**
+ * A describe block with one Worker and Chromium for all its tests (skipped without Chromium);
+ * `world` is filled in before the first test runs.
+ */
+export function describeInBrowser(name: string, tests: (world: BrowserWorld) => void): void {
+  describe.skipIf(skipBrowserTests)(name, () => {
+    const world = {} as BrowserWorld;
+    beforeAll(async () => {
+      Object.assign(world, await startBrowserWorld());
+    });
+    afterAll(() => world.close?.());
+    tests(world);
+  });
 }
