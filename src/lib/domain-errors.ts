@@ -1,6 +1,6 @@
 /**
- * Errors of the domain, below HTTP: db/ throws these (never ApiError), and `app.onError` maps
- * each kind to its HTTP answer in one place.
+ * Errors of the domain, below HTTP: db/ and services/ throw these (never ApiError), and
+ * toApiError (lib/errors.ts) maps each kind to its HTTP answer in one place.
  */
 export class DomainError extends Error {}
 
@@ -17,3 +17,35 @@ export class BusyError extends DomainError {
     super(message);
   }
 }
+
+/** Which kind of rule a request broke; toApiError (lib/errors.ts) gives each kind its status. */
+export type RuleKind = 'invalid' | 'not_found' | 'conflict';
+
+/**
+ * A request that breaks a rule of the domain, thrown by services/. `code` is the contract's error
+ * code; with a `reason` the answer is `{"detail":{"code","reason",…extra}}`, without one the bare
+ * code, as fastapi-users answers (`{"detail":"LOGIN_BAD_CREDENTIALS"}`).
+ */
+export class RuleError extends DomainError {
+  override name = 'RuleError';
+  constructor(
+    readonly kind: RuleKind,
+    readonly code: string,
+    readonly reason?: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(reason ?? code);
+  }
+}
+
+/** The request cannot be done as asked (400). */
+export const invalidError = (code: string, reason?: string, extra?: Record<string, unknown>) =>
+  new RuleError('invalid', code, reason, extra);
+
+/** What the request names does not exist, or not for this caller (404; the plain `Not Found` without a code). */
+export const missingError = (code = 'Not Found', reason?: string, extra?: Record<string, unknown>) =>
+  new RuleError('not_found', code, reason, extra);
+
+/** The request conflicts with the current state of what it names (409). */
+export const conflictError = (code: string, reason: string, extra?: Record<string, unknown>) =>
+  new RuleError('conflict', code, reason, extra);

@@ -1,5 +1,5 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { BusyError } from './domain-errors';
+import { BusyError, RuleError, type RuleKind } from './domain-errors';
 
 /** A FastAPI-shaped `detail`: a string code, a `{code, reason, …}` object or a 422 list. */
 export type ErrorDetail = string | ({ code: string; reason: string } & Record<string, unknown>) | ValidationIssue[];
@@ -44,11 +44,18 @@ export const coded = (
 ) => new ApiError(status, { code, reason, ...extra });
 
 
+const RULE_STATUS: Record<RuleKind, ContentfulStatusCode> = { invalid: 400, not_found: 404, conflict: 409 };
+
 /**
- * The HTTP answer of a domain error (db/ throws those, never ApiError); any other error as it
- * is. The one place domain errors become HTTP: app.onError and the request log use it.
+ * The HTTP answer of a domain error (db/ and services/ throw those, never ApiError); any other
+ * error as it is. The one place domain errors become HTTP: app.onError, the request log and the
+ * login limiter use it.
  */
 export function toApiError(error: unknown): unknown {
   if (error instanceof BusyError) return tooManyRequests(error.retryAfterSeconds, error.message);
+  if (error instanceof RuleError) {
+    const detail = error.reason === undefined ? error.code : { code: error.code, reason: error.reason, ...error.extra };
+    return new ApiError(RULE_STATUS[error.kind], detail);
+  }
   return error;
 }

@@ -2,7 +2,8 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { z } from 'zod';
 import type { AppEnv } from '../app-env';
-import { type ApiError, notFound } from '../lib/errors';
+import type { RuleError } from '../lib/domain-errors';
+import { notFound } from '../lib/errors';
 
 /**
  * Route middleware that answers 404 for a path naming something that does not exist, before
@@ -14,7 +15,7 @@ import { type ApiError, notFound } from '../lib/errors';
 export function mustExist<P, T, K extends string = never>(spec: {
   params: z.ZodType<P>;
   find: (params: P, c: Context<AppEnv>) => Promise<T | undefined | false>;
-  missing?: (params: P) => ApiError;
+  missing?: (params: P) => RuleError;
   as?: K;
 }) {
   return createMiddleware<AppEnv & { Variables: Record<K, T> }>(async (c, next) => {

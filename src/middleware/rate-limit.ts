@@ -1,7 +1,7 @@
 import type { KVNamespace, RateLimit } from '@cloudflare/workers-types';
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
-import { ApiError, tooManyRequests } from '../lib/errors';
+import { ApiError, toApiError, tooManyRequests } from '../lib/errors';
 
 /** The period of every limiter binding in wrangler.toml, in seconds. */
 const PERIOD_SECONDS = 60;
@@ -33,7 +33,8 @@ export async function limitFailures<T>(
   try {
     return await attempt();
   } catch (error) {
-    if (error instanceof ApiError && error.status === 400 && !(await limiter.limit({ key })).success) {
+    const answer = toApiError(error);
+    if (answer instanceof ApiError && answer.status === 400 && !(await limiter.limit({ key })).success) {
       await locks.put(lock, '1', { expirationTtl: PERIOD_SECONDS });
       throw tooManyRequests(PERIOD_SECONDS);
     }

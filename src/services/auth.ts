@@ -4,7 +4,7 @@ import { getConfig } from '../config';
 import { getDb } from '../db/client';
 import { findUserByEmail, findUserById, markUserVerified, upgradePasswordHash } from '../db/users';
 import { writeWithEmails } from '../email/outbox';
-import { badRequest } from '../lib/errors';
+import { invalidError } from '../lib/domain-errors';
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../lib/password';
 import { parseUuid } from '../lib/uuid';
 import { issueAccessToken } from './access-tokens';
@@ -21,12 +21,12 @@ export async function logIn(env: Bindings, username: string, password: string): 
   const user = await findUserByEmail(db, username);
   if (!user) {
     await burnPasswordCheck(password);
-    throw badRequest('LOGIN_BAD_CREDENTIALS');
+    throw invalidError('LOGIN_BAD_CREDENTIALS');
   }
-  if (!(await verifyPassword(password, user.hashedPassword))) throw badRequest('LOGIN_BAD_CREDENTIALS');
+  if (!(await verifyPassword(password, user.hashedPassword))) throw invalidError('LOGIN_BAD_CREDENTIALS');
   if (needsRehash(user.hashedPassword)) await upgradePasswordHash(db, user, await hashPassword(password));
-  if (!user.isActive) throw badRequest('LOGIN_BAD_CREDENTIALS');
-  if (getConfig(env).requireVerifiedLogin && !user.isVerified) throw badRequest('LOGIN_USER_NOT_VERIFIED');
+  if (!user.isActive) throw invalidError('LOGIN_BAD_CREDENTIALS');
+  if (getConfig(env).requireVerifiedLogin && !user.isVerified) throw invalidError('LOGIN_USER_NOT_VERIFIED');
   return issueAccessToken(env, user);
 }
 
@@ -45,7 +45,7 @@ export async function requestPasswordReset(env: Bindings, email: string): Promis
  * hash is still the one the fingerprint matched, so of two racing uses one wins.
  */
 export async function resetPassword(env: Bindings, token: string, password: string): Promise<void> {
-  const badToken = () => badRequest('RESET_PASSWORD_BAD_TOKEN');
+  const badToken = () => invalidError('RESET_PASSWORD_BAD_TOKEN');
   const claims = await readResetToken(env, token);
   if (!claims) throw badToken();
   const id = parseUuid(claims.sub);
@@ -73,15 +73,15 @@ export async function requestVerification(env: Bindings, email: string): Promise
  * before an e-mail change is dead. Inactive users may verify.
  */
 export async function verifyEmail(env: Bindings, token: string): Promise<User> {
-  const badToken = () => badRequest('VERIFY_USER_BAD_TOKEN');
+  const badToken = () => invalidError('VERIFY_USER_BAD_TOKEN');
   const claims = await readVerifyToken(env, token);
   if (!claims) throw badToken();
   const db = getDb(env);
   const user = await findUserByEmail(db, claims.email);
   if (!user || parseUuid(claims.sub) !== user.id) throw badToken();
-  if (user.isVerified) throw badRequest('VERIFY_USER_ALREADY_VERIFIED');
+  if (user.isVerified) throw invalidError('VERIFY_USER_ALREADY_VERIFIED');
   // Guarded by is_verified: of two racing uses, the second is "already verified".
   const verified = await markUserVerified(db, user.id);
-  if (!verified) throw badRequest('VERIFY_USER_ALREADY_VERIFIED');
+  if (!verified) throw invalidError('VERIFY_USER_ALREADY_VERIFIED');
   return verified;
 }

@@ -3,7 +3,7 @@ import { loadCart, newCartId, updateCart, type StoredCart } from '../db/carts';
 import { getDb } from '../db/client';
 import { findProductById, findProductsByIds, isOnSale } from '../db/products';
 import type { Product } from '../db/schema';
-import { ApiError, coded, type ErrorDetail } from '../lib/errors';
+import { conflictError, missingError } from '../lib/domain-errors';
 
 /*
  * The cart's rules: what may be added and in what quantity, and what the catalog says about
@@ -92,7 +92,7 @@ export async function priceCart(env: Bindings, cart: StoredCart): Promise<Priced
 }
 
 /** What keeps a line from being bought, if anything. */
-export type LineProblem = Extract<ErrorDetail, { code: string }> & { code: 'PRODUCT_UNAVAILABLE' | 'INSUFFICIENT_STOCK'; product_id: number };
+export type LineProblem = { code: 'PRODUCT_UNAVAILABLE' | 'INSUFFICIENT_STOCK'; reason: string; product_id: number } & Record<string, unknown>;
 
 /**
  * Why this quantity of a product cannot be bought now: gone or off sale (PRODUCT_UNAVAILABLE),
@@ -119,11 +119,14 @@ export function lineProblem(line: Pick<PricedLine, 'product_id' | 'title' | 'qua
 /** 409 PRODUCT_UNAVAILABLE or INSUFFICIENT_STOCK (the cart's own wording) for a line that cannot be bought. */
 export function assertLineCanBeBought(line: Parameters<typeof lineProblem>[0]): void {
   const problem = lineProblem(line);
-  if (problem) throw new ApiError(409, problem);
+  if (problem) {
+    const { code, reason, ...extra } = problem;
+    throw conflictError(code, reason, extra);
+  }
 }
 
 export const cartItemNotFound = (itemId: number) =>
-  coded(404, 'CART_ITEM_NOT_FOUND', `There is no item ${itemId} in your cart`, { item_id: itemId });
+  missingError('CART_ITEM_NOT_FOUND', `There is no item ${itemId} in your cart`, { item_id: itemId });
 
 /** The line `itemId` of the user's cart, or undefined. */
 export async function findCartItem(env: Bindings, userId: string, itemId: number) {
@@ -170,14 +173,14 @@ export async function addToCart(env: Bindings, userId: string, lines: { product_
   for (const productId of additions.keys()) {
     const product = catalog.get(productId);
     if (!product || !isOnSale(product)) {
-      throw coded(404, 'PRODUCT_NOT_FOUND', `Product ${productId} not found`, { product_id: productId });
+      throw missingError('PRODUCT_NOT_FOUND', `Product ${productId} not found`, { product_id: productId });
     }
   }
 
   const updated = await updateCart(env, userId, (current) => {
     const cart = withAddedQuantities(current, additions);
     if (cart.items.length > MAX_CART_LINES) {
-      throw coded(409, 'CART_FULL', `A cart holds at most ${MAX_CART_LINES} different products`, {
+      throw conflictError('CART_FULL', `A cart holds at most ${MAX_CART_LINES} different products`, {
         requested: cart.items.length,
         max_items: MAX_CART_LINES,
       });
@@ -185,7 +188,7 @@ export async function addToCart(env: Bindings, userId: string, lines: { product_
     for (const productId of additions.keys()) {
       const quantity = cart.items.find((item) => item.product_id === productId)!.quantity;
       if (quantity > MAX_LINE_QUANTITY) {
-        throw coded(409, 'MAX_QUANTITY_EXCEEDED', `At most ${MAX_LINE_QUANTITY} units of one product fit in a cart`, {
+        throw conflictError('MAX_QUANTITY_EXCEEDED', `At most ${MAX_LINE_QUANTITY} units of one product fit in a cart`, {
           product_id: productId,
           requested: quantity,
           max_quantity: MAX_LINE_QUANTITY,
@@ -224,7 +227,7 @@ export async function removeCartItem(env: Bindings, userId: string, itemId: numb
 export async function currentCart(env: Bindings, userId: string, cartId: number | undefined): Promise<StoredCart> {
   const cart = await loadCart(env, userId);
   if (cartId !== undefined && cartId !== cart.cart_id) {
-    throw coded(404, 'CART_NOT_FOUND', 'This is not your current cart', { cart_id: cartId });
+    throw missingError('CART_NOT_FOUND', 'This is not your current cart', { cart_id: cartId });
   }
   return cart;
 }

@@ -3,7 +3,7 @@ import { getConfig } from '../config';
 import { insertCheckout } from '../db/checkouts';
 import { getDb } from '../db/client';
 import type { Checkout } from '../db/schema';
-import { coded } from '../lib/errors';
+import { conflictError, invalidError } from '../lib/domain-errors';
 import { isoNow } from '../lib/time';
 import { assertLineCanBeBought, currentCart, priceCart } from './cart';
 
@@ -30,13 +30,12 @@ export async function openCheckout(
   const config = getConfig(env);
   // From here on the cart's cart_id is request.cart_id.
   const cart = await currentCart(env, userId, request.cart_id);
-  if (cart.items.length === 0) throw coded(400, 'CART_EMPTY', 'Your cart is empty', { cart_id: request.cart_id });
+  if (cart.items.length === 0) throw invalidError('CART_EMPTY', 'Your cart is empty', { cart_id: request.cart_id });
 
   const priced = await priceCart(env, cart);
   for (const line of priced.lines) assertLineCanBeBought(line);
   if (priced.subtotal !== request.amount) {
-    throw coded(
-      409,
+    throw conflictError(
       'AMOUNT_MISMATCH',
       `The cart total is ${priced.subtotal} ${config.currency} (minor units), not ${request.amount}; please review your cart`,
       { amount: priced.subtotal, currency: config.currency },

@@ -3,7 +3,7 @@ import { getDb } from '../db/client';
 import { type EmailFilters, findEmail, listEmails, listMailbox, resetEmailForResend } from '../db/emails';
 import type { Email } from '../db/schema';
 import { enqueueEmails } from '../email/outbox';
-import { coded, notFound } from '../lib/errors';
+import { conflictError, missingError } from '../lib/domain-errors';
 import { parseUuid } from '../lib/uuid';
 
 /** One page of recorded e-mails, newest first, with their delivery state. */
@@ -18,12 +18,12 @@ export const readMailbox = (env: Bindings, filters: { to?: string; limit: number
  */
 export async function resendEmail(env: Bindings, rawId: string): Promise<Email> {
   const id = parseUuid(rawId);
-  if (!id) throw notFound();
+  if (!id) throw missingError();
   const db = getDb(env);
   const email = await resetEmailForResend(db, id);
   if (!email) {
-    if (!(await findEmail(db, id))) throw notFound();
-    throw coded(409, 'EMAIL_PENDING', 'This e-mail is still being delivered; it can be sent again once it is sent or failed');
+    if (!(await findEmail(db, id))) throw missingError();
+    throw conflictError('EMAIL_PENDING', 'This e-mail is still being delivered; it can be sent again once it is sent or failed');
   }
   await enqueueEmails(env, db, [email]);
   return email;

@@ -22,7 +22,7 @@ import { findProductsByIds } from '../db/products';
 import type { Checkout, EmailKind, FrozenLine, Order, User } from '../db/schema';
 import { writeWithEmails } from '../email/outbox';
 import { loggableError } from '../lib/error-cause';
-import { coded, notFound } from '../lib/errors';
+import { conflictError, missingError } from '../lib/domain-errors';
 import { log } from '../lib/log';
 import { isoNow, today } from '../lib/time';
 import { assertLineCanBeBought, lineAvailability, quantitiesByProduct } from './cart';
@@ -65,14 +65,14 @@ export async function placeOrder(
   let failure: unknown;
   for (let attempt = 1; ; attempt++) {
     const checkout = await findCheckoutOfUser(db, checkoutId, userId);
-    if (!checkout) throw coded(404, 'CHECKOUT_NOT_FOUND', 'Checkout not found');
+    if (!checkout) throw missingError('CHECKOUT_NOT_FOUND', 'Checkout not found');
     const status = checkoutStatus(checkout);
     if (status === 'completed') {
       const existing = await findOrderOfCheckout(db, checkout.id);
       if (existing) return { order: existing, created: false };
     }
     if (status === 'expired') {
-      throw coded(409, 'CHECKOUT_EXPIRED', 'This checkout has expired; please check out again', {
+      throw conflictError('CHECKOUT_EXPIRED', 'This checkout has expired; please check out again', {
         checkout_id: checkout.id,
         expires_at: checkout.expiresAt,
       });
@@ -152,16 +152,16 @@ function flagsToSet(order: Order, changes: OrderChanges): OrderFlag[] {
   const newlySet = FLAGS.filter((flag) => changes[flag] === true && !order[flag]);
   const cleared = FLAGS.filter((flag) => changes[flag] === false && order[flag]);
   if (order.cancelled && (newlySet.length || cleared.length)) {
-    throw coded(409, 'ORDER_CANCELLED', 'This order is cancelled and cannot change', { order_id: order.id });
+    throw conflictError('ORDER_CANCELLED', 'This order is cancelled and cannot change', { order_id: order.id });
   }
   if (newlySet.includes('cancelled') && (order.shipped || newlySet.includes('shipped'))) {
-    throw coded(409, 'ORDER_ALREADY_SHIPPED', 'A shipped order cannot be cancelled', { order_id: order.id });
+    throw conflictError('ORDER_ALREADY_SHIPPED', 'A shipped order cannot be cancelled', { order_id: order.id });
   }
   if (cleared.includes('shipped')) {
-    throw coded(409, 'ORDER_ALREADY_SHIPPED', 'A shipped order cannot be marked as not shipped', { order_id: order.id });
+    throw conflictError('ORDER_ALREADY_SHIPPED', 'A shipped order cannot be marked as not shipped', { order_id: order.id });
   }
   if (cleared.includes('paid')) {
-    throw coded(409, 'ORDER_ALREADY_PAID', 'A paid order cannot be marked as not paid', { order_id: order.id });
+    throw conflictError('ORDER_ALREADY_PAID', 'A paid order cannot be marked as not paid', { order_id: order.id });
   }
   return newlySet;
 }
@@ -176,7 +176,7 @@ export async function editOrder(env: Bindings, orderId: number, changes: OrderCh
   const db = getDb(env);
   for (let attempt = 1; ; attempt++) {
     const current = await findOrder(db, orderId);
-    if (!current) throw notFound();
+    if (!current) throw missingError();
     const { order, items } = current;
     const newlySet = flagsToSet(order, changes);
     if (newlySet.length === 0) return current;

@@ -1,6 +1,6 @@
 import type { Bindings } from '../env';
 import { getConfig } from '../config';
-import { coded } from '../lib/errors';
+import { invalidError } from '../lib/domain-errors';
 import { codePoints } from '../lib/text';
 
 export type InvalidPasswordCode =
@@ -25,5 +25,5 @@ function passwordProblem(env: Bindings, password: string, email: string): string
 /** 400 `{"detail":{"code":<code>,"reason":…}}` when the password breaks the policy. */
 export function assertPasswordPolicy(env: Bindings, password: string, email: string, code: InvalidPasswordCode): void {
   const problem = passwordProblem(env, password, email);
-  if (problem) throw coded(400, code, problem);
+  if (problem) throw invalidError(code, problem);
 }

@@ -15,7 +15,7 @@ import {
   type UserChangeSet,
 } from '../db/users';
 import { type OutgoingEmail, writeWithEmails } from '../email/outbox';
-import { type ApiError, badRequest } from '../lib/errors';
+import { invalidError, type RuleError } from '../lib/domain-errors';
 import { hashPassword } from '../lib/password';
 import { parseUuid } from '../lib/uuid';
 import { issueVerifyToken } from './action-tokens';
@@ -36,7 +36,7 @@ export interface UserUpdate {
 export interface UpdateOptions {
   invalidPasswordCode: InvalidPasswordCode;
   /** Change the password only if the stored hash is still this one, else throw `error`. */
-  passwordGuard?: { expectedHash: string; error: ApiError };
+  passwordGuard?: { expectedHash: string; error: RuleError };
 }
 
 export interface NewAccount {
@@ -66,7 +66,7 @@ export async function deleteAccount(env: Bindings, user: User): Promise<void> {
 export async function createAccount(env: Bindings, account: NewAccount): Promise<User> {
   assertPasswordPolicy(env, account.password, account.email, 'REGISTER_INVALID_PASSWORD');
   const db = getDb(env);
-  if (await findUserByEmail(db, account.email)) throw badRequest('REGISTER_USER_ALREADY_EXISTS');
+  if (await findUserByEmail(db, account.email)) throw invalidError('REGISTER_USER_ALREADY_EXISTS');
   const id = crypto.randomUUID();
   const firstName = account.first_name ?? null;
   const verifyToken = await issueVerifyToken(env, { id, email: account.email });
@@ -80,7 +80,7 @@ export async function createAccount(env: Bindings, account: NewAccount): Promise
     );
     return user!;
   } catch (error) {
-    if (isDuplicateEmailError(error)) throw badRequest('REGISTER_USER_ALREADY_EXISTS');
+    if (isDuplicateEmailError(error)) throw invalidError('REGISTER_USER_ALREADY_EXISTS');
     throw error;
   }
 }
@@ -105,7 +105,7 @@ export async function updateUser(env: Bindings, user: User, update: UserUpdate, 
     assertPasswordPolicy(env, newPassword, newEmail ?? user.email, options.invalidPasswordCode);
   }
   if (newEmail !== undefined) {
-    if (await findUserByEmail(db, newEmail)) throw badRequest('UPDATE_USER_EMAIL_ALREADY_EXISTS');
+    if (await findUserByEmail(db, newEmail)) throw invalidError('UPDATE_USER_EMAIL_ALREADY_EXISTS');
     changes.email = newEmail;
     changes.isVerified = false;
   }
@@ -135,7 +135,7 @@ export async function updateUser(env: Bindings, user: User, update: UserUpdate, 
     const [[updated]] = await writeWithEmails(env, db, [updateUserStatement(db, user.id, changes)], outgoing);
     return updated ?? null;
   } catch (error) {
-    if (isDuplicateEmailError(error)) throw badRequest('UPDATE_USER_EMAIL_ALREADY_EXISTS');
+    if (isDuplicateEmailError(error)) throw invalidError('UPDATE_USER_EMAIL_ALREADY_EXISTS');
     if (options.passwordGuard && isStalePasswordError(error)) throw options.passwordGuard.error;
     throw error;
   }

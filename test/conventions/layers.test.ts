@@ -30,6 +30,10 @@ describe('layers keep to themselves (README: How it is built)', () => {
     expect(offenders(/^services\//, /\/(routes|middleware)\/|hono/)).toEqual([]);
   });
 
+  it('services/ throw domain errors, never HTTP ones: the error handler picks the status', () => {
+    expect(offenders(/^services\//, /lib\/errors/)).toEqual([]);
+  });
+
   it('lib/ depends on nothing of the app', () => {
     expect(offenders(/^lib\//, /\.\.\/(db|services|routes|middleware|email)\//)).toEqual([]);
   });
