@@ -74,7 +74,7 @@ function banner(url) {
 }
 
 // What wrangler dev prints that is not worth a newcomer's screen: the bindings table (twice),
-// where the local settings come from, status lines, the telemetry notice (metrics are off), and
+// the static assets' binding, where the local settings come from, status lines, the telemetry notice (metrics are off), and
 // its own log line of every request, which would double the app's (the app's line has the
 // request id and the error code).
 const NOISE = [
@@ -83,7 +83,7 @@ const NOISE = [
   /^⎔ Connection status updated/,
   /^\[wrangler:info\] [A-Z]+ \S+ \d{3} /,
   /^Binding\s+Resource\s+Mode/,
-  /^env\.\S+ \(.*\)\s+\S/,
+  /^env\.\S+ (\(.*\)\s+\S|\s+Assets\s)/,
 ];
 let blankLast = true;
 
