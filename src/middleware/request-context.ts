@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../app-env';
+import { emptyD1Usage, meteredD1 } from '../db/metered-d1';
 import { ApiError, toApiError } from '../lib/errors';
 import { log } from '../lib/log';
 
@@ -29,14 +30,18 @@ function refusal(thrown: Error | undefined): Record<string, unknown> {
 
 /**
  * Gives every request an id (the caller's when it is sane), puts it on the response and
- * writes one JSON log line per request. Only the path is logged: query strings and bodies
- * may carry tokens or passwords. A 4xx line also says why (see `refusal`).
+ * writes one JSON log line per request, with what the request cost in D1: every query reaches
+ * D1 through `c.env.DB`, which is replaced here by a metered wrapper of the binding. Only the
+ * path is logged: query strings and bodies may carry tokens or passwords. A 4xx line also
+ * says why (see `refusal`).
  */
 export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const started = Date.now();
   const offered = c.req.header('x-request-id');
   const requestId = offered && SANE_REQUEST_ID.test(offered) ? offered : crypto.randomUUID();
   c.set('requestId', requestId);
+  const d1 = emptyD1Usage();
+  c.env = { ...c.env, DB: meteredD1(c.env.DB, d1) };
   await next();
   c.header('X-Request-Id', requestId);
   const { status } = c.res;
@@ -46,6 +51,7 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
     status,
     duration_ms: Date.now() - started,
     request_id: requestId,
+    d1,
     ...(status >= 400 && status < 500 ? refusal(c.error) : {}),
   });
 };

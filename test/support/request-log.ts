@@ -1,0 +1,38 @@
+import { vi } from 'vitest';
+import type { D1Usage } from '../../src/db/metered-d1';
+import { api, type ApiResponse, type RequestOptions } from '../helpers';
+
+export interface RequestLogLine {
+  level: string;
+  msg: 'request';
+  method: string;
+  path: string;
+  status: number;
+  request_id: string;
+  d1: D1Usage;
+}
+
+/**
+ * Calls the Worker like `api()` and also returns the one log line it wrote for the request
+ * (found by its X-Request-Id), the line an operator reads for what the request cost.
+ */
+export async function apiWithLog<T = any>(
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<ApiResponse<T> & { log: RequestLogLine }> {
+  const spies = [vi.spyOn(console, 'log'), vi.spyOn(console, 'warn'), vi.spyOn(console, 'error')];
+  try {
+    const res = await api<T>(method, path, options);
+    const requestId = res.headers.get('x-request-id');
+    const lines = spies
+      .flatMap((spy) => spy.mock.calls.map(([line]) => String(line)))
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const log = lines.find((line) => line.msg === 'request' && line.request_id === requestId);
+    if (!log) throw new Error(`no log line for request ${requestId}`);
+    return { ...res, log: log as unknown as RequestLogLine };
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+}
