@@ -88,8 +88,8 @@ describe('the request log line of a refused request', () => {
     expect(line).toMatchObject({ status: 401, reason: 'token predates a password change' });
   });
 
-  it('adds nothing to the line of a successful request', async () => {
+  it('adds nothing but its D1 cost to the line of a successful request', async () => {
     const { line } = await logLineOf(() => api('GET', '/health'));
-    expect(Object.keys(line).sort()).toEqual(['duration_ms', 'level', 'method', 'msg', 'path', 'request_id', 'status']);
+    expect(Object.keys(line).sort()).toEqual(['d1', 'duration_ms', 'level', 'method', 'msg', 'path', 'request_id', 'status']);
   });
 });
