@@ -1,9 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { emptyD1Usage, meteredD1 } from '../../src/db/metered-d1';
-import { seedSuperuser } from '../helpers';
-import { seedProduct } from '../products/fixtures';
-import { apiWithLog } from '../support/request-log';
+import { apiWithLog, seedProduct, seedSuperuser } from '../support';
 
 describe("the request log line's D1 figures", () => {
   it('counts nothing for a request that does not touch D1', async () => {

@@ -8,4 +8,5 @@ export * from './emails';
 export * from './http';
 export * from './orders';
 export * from './products';
+export * from './request-log';
 export * from './users';

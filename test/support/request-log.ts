@@ -1,6 +1,6 @@
 import { vi } from 'vitest';
 import type { D1Usage } from '../../src/db/metered-d1';
-import { api, type ApiResponse, type RequestOptions } from '../helpers';
+import { api, type ApiResponse, type RequestOptions } from './http';
 
 export interface RequestLogLine {
   level: string;
