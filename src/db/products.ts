@@ -1,8 +1,8 @@
-import { and, asc, count, desc, eq, gt, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { chunks } from '../lib/chunks';
 import { type Db, IDS_PER_STATEMENT } from './client';
-import { products, type Product } from './schema';
+import { catalogCountsAsOf, products, type Product } from './schema';
 import { codePoints } from '../lib/text';
 import { isoNow, today } from '../lib/time';
 
@@ -80,55 +80,166 @@ function matchesText(text: string): SQL {
   return sql`(${containsText(products.title, text)} OR ${containsText(products.description, text)})`;
 }
 
-function filterConditions(filter: ProductFilter, releaseDateIsSortKey: boolean): SQL[] {
+/** The filters a query may look up in an index; the others are checked on the rows it reaches. */
+interface IndexedFilters {
+  /** false: not even is_visible (a text search's count). */
+  onSale?: boolean;
+  releaseDate: boolean;
+  price: boolean;
+}
+
+function filterConditions(filter: ProductFilter, indexed: IndexedFilters): SQL[] {
   const conditions: SQL[] = [];
-  if (filter.onSaleOn !== undefined) {
+  if (filter.onSaleOn !== undefined && indexed.onSale === false) {
+    // `+column` keeps the planner off their indexes: a text search's count starts from its matches.
+    conditions.push(sql`+${products.isVisible} = 1`, sql`+${products.releaseDate} <= ${filter.onSaleOn}`);
+  } else if (filter.onSaleOn !== undefined) {
     conditions.push(eq(products.isVisible, true));
     // Most visible products are already released: telling the planner so lets it walk an
     // index in the requested order (products_visible_*_idx) instead of sorting the range
     // it would otherwise take from products_on_sale_idx.
     conditions.push(
-      releaseDateIsSortKey
+      indexed.releaseDate
         ? lte(products.releaseDate, filter.onSaleOn)
         : sql`likelihood(${products.releaseDate} <= ${filter.onSaleOn}, 0.9)`,
     );
   }
   if (filter.q) conditions.push(matchesText(filter.q));
-  if (filter.minPrice !== undefined) conditions.push(gte(products.price, filter.minPrice));
-  if (filter.maxPrice !== undefined) conditions.push(lte(products.price, filter.maxPrice));
+  // `+price` keeps the planner off the price indexes, so it walks the sort's index instead.
+  // With it, the price range is said to be narrow, so the planner takes it from a price index.
+  const price = indexed.price ? sql`${products.price}` : sql`+${products.price}`;
+  const priceTerm = (term: SQL) => (indexed.price ? sql`likelihood(${term}, 0.01)` : term);
+  if (filter.minPrice !== undefined) conditions.push(priceTerm(sql`${price} >= ${filter.minPrice}`));
+  if (filter.maxPrice !== undefined) conditions.push(priceTerm(sql`${price} <= ${filter.maxPrice}`));
   if (filter.inStock === true) conditions.push(gt(products.quantity, 0));
   if (filter.inStock === false) conditions.push(eq(products.quantity, 0));
   return conditions;
 }
 
+/** product_counts' levels: at level L a bucket holds the prices p with p >> 3L = bucket (migration 0005). */
+const COUNT_LEVELS = 15;
+const BUCKET_FANOUT = 8;
+/** Above every price: 2^53 - 1 sits on a bucket boundary at every level. */
+const NO_MAX_PRICE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The price range [min, max] as product_counts buckets: per level, the partial runs at either
+ * end (at most 7 buckets each), the whole parents between them left to the level above.
+ */
+export function priceBuckets(min: number, max: number): { level: number; from: number; to: number }[] {
+  const runs: { level: number; from: number; to: number }[] = [];
+  let [from, to] = [min, max];
+  for (let level = 0; from <= to; level++) {
+    const firstWholeParent = Math.ceil(from / BUCKET_FANOUT);
+    const lastWholeParent = Math.floor((to + 1) / BUCKET_FANOUT) - 1;
+    if (level === COUNT_LEVELS - 1 || firstWholeParent > lastWholeParent) {
+      runs.push({ level, from, to });
+      break;
+    }
+    if (from < firstWholeParent * BUCKET_FANOUT) runs.push({ level, from, to: firstWholeParent * BUCKET_FANOUT - 1 });
+    if ((lastWholeParent + 1) * BUCKET_FANOUT <= to) runs.push({ level, from: (lastWholeParent + 1) * BUCKET_FANOUT, to });
+    [from, to] = [firstWholeParent, lastWholeParent];
+  }
+  return runs;
+}
+
+/**
+ * The exact number of products matching a filter without `q`, read from product_counts
+ * (at most 7 buckets a side per level and stock state: a few hundred rows at worst, however
+ * large the catalog) instead of from the products. The `on_sale` scope holds the products
+ * released by catalog_counts_as_of.released_by; the products released since (or, should the
+ * clock ever be behind it, not yet released today) are added (taken away) from products.
+ */
+function maintainedCountQuery(db: Db, filter: ProductFilter) {
+  const min = filter.minPrice ?? 0;
+  const max = filter.maxPrice ?? NO_MAX_PRICE;
+  const scope = filter.onSaleOn === undefined ? 'all' : 'on_sale';
+  const stock = filter.inStock === undefined ? '0, 1' : filter.inStock ? '1' : '0';
+  // Every number below is a validated integer of this code's own making: inlined, not bound,
+  // because up to 2 × 15 bucket runs would pass D1's limit of 100 bound parameters.
+  const runs = min > max ? [] : priceBuckets(min, max);
+  // A sum of one sub-select per run, each a range of product_counts' primary key (D1 refuses
+  // compound SELECTs of this many terms).
+  const buckets = runs.map(
+    ({ level, from, to }) =>
+      `(SELECT coalesce(sum(n), 0) FROM product_counts WHERE scope = '${scope}' AND in_stock IN (${stock}) AND level = ${level} AND bucket BETWEEN ${from} AND ${to})`,
+  );
+  const counted = sql.raw(buckets.length ? buckets.join(' + ') : '0');
+  // Every product of the scope, which the sort's index walks past: see listProducts.
+  const scopeTotal = sql<number>`(SELECT coalesce(sum(n), 0) FROM product_counts WHERE scope = ${scope} AND in_stock IN (0, 1) AND level = ${COUNT_LEVELS - 1})`;
+  if (filter.onSaleOn === undefined) {
+    return db.select({ total: sql<number>`${counted}`, scopeTotal }).from(catalogCountsAsOf).where(eq(catalogCountsAsOf.id, 1));
+  }
+  const asOf = catalogCountsAsOf.releasedBy;
+  const releasedSince = db
+    .select({ n: sql<number>`coalesce(sum(CASE WHEN ${products.releaseDate} > ${asOf} THEN 1 ELSE -1 END), 0)` })
+    .from(products)
+    .where(
+      and(
+        eq(products.isVisible, true),
+        sql`${products.releaseDate} > min(${asOf}, ${filter.onSaleOn})`,
+        sql`${products.releaseDate} <= max(${asOf}, ${filter.onSaleOn})`,
+        ...filterConditions({ minPrice: filter.minPrice, maxPrice: filter.maxPrice, inStock: filter.inStock }, { releaseDate: true, price: false }),
+      ),
+    );
+  return db
+    .select({ total: sql<number>`${counted} + (${releasedSince})`, scopeTotal })
+    .from(catalogCountsAsOf)
+    .where(eq(catalogCountsAsOf.id, 1));
+}
+
 /**
  * The two queries behind `GET /products`: the page, ordered by the sort key with the id as
- * tie-breaker in the same direction (so one index walk serves both), and the total count.
- * Exposed for the query-plan test.
+ * tie-breaker in the same direction (so one index walk serves both), and the total count
+ * (from product_counts, or, for a text search, from its matches). `lookUpPrice`: the page
+ * takes a price range from a price index and sorts it, instead of walking the sort's index
+ * (see listProducts). Exposed for the query-plan test.
  */
-export function productListingQueries(db: Db, filter: ProductFilter, page: ProductPage) {
+export function productListingQueries(db: Db, filter: ProductFilter, page: ProductPage, options: { lookUpPrice?: boolean } = {}) {
   const key = page.sort.replace(/^-/, '') as keyof typeof SORT_COLUMNS;
   const direction = page.sort.startsWith('-') ? desc : asc;
   const orderBy = key === 'id' ? [direction(products.id)] : [direction(SORT_COLUMNS[key]), direction(products.id)];
+  // A text search starts from its matches (products_fts), whatever the sort.
+  const indexed = {
+    releaseDate: key === 'release_date' && !filter.q,
+    price: key === 'price' || options.lookUpPrice === true,
+  };
   const pageQuery = db
     .select()
     .from(products)
-    .where(and(...filterConditions(filter, key === 'release_date')))
+    .where(and(...filterConditions(filter, indexed)))
     .orderBy(...orderBy)
     .limit(page.limit)
     .offset(page.offset);
-  const countQuery = db
-    .select({ total: count() })
-    .from(products)
-    .where(and(...filterConditions(filter, true)));
+  const countQuery = filter.q
+    ? db
+        .select({ total: count(), scopeTotal: sql<number>`null` })
+        .from(products)
+        .where(and(...filterConditions(filter, { onSale: false, releaseDate: false, price: false })))
+    : maintainedCountQuery(db, filter);
   return { pageQuery, countQuery };
 }
 
-/** One page of products and the number of products matching the filter, read together. */
+/**
+ * One page of products and the number of products matching the filter. Usually one batch.
+ * A price range with another sort has two ways to the page: walk the sort's index, checking
+ * prices, until offset + limit matches are found (about (offset + limit) × scope / matches
+ * rows), or take the range from a price index and sort it (about matches rows). The count,
+ * read first, says which reads fewer: the worst case is about √((offset + limit) × scope).
+ */
 export async function listProducts(db: Db, filter: ProductFilter, page: ProductPage): Promise<{ rows: Product[]; total: number }> {
   const { pageQuery, countQuery } = productListingQueries(db, filter, page);
-  const [rows, totals] = await db.batch([pageQuery, countQuery]);
-  return { rows, total: totals[0]?.total ?? 0 };
+  const priceRange = filter.minPrice !== undefined || filter.maxPrice !== undefined;
+  if (!priceRange || filter.q || page.sort.replace(/^-/, '') === 'price') {
+    const [rows, totals] = await db.batch([pageQuery, countQuery]);
+    return { rows, total: totals[0]?.total ?? 0 };
+  }
+  const counted = await countQuery.get();
+  const total = counted?.total ?? 0;
+  const end = page.offset + page.limit;
+  const lookUpPrice = total * total <= end * (counted?.scopeTotal ?? 0);
+  const rows = await productListingQueries(db, filter, page, { lookUpPrice }).pageQuery;
+  return { rows, total };
 }
 
 export type NewProduct = Pick<typeof products.$inferInsert, 'title' | 'description' | 'price' | 'releaseDate' | 'quantity' | 'isVisible'>;
@@ -153,4 +264,14 @@ export async function updateProduct(db: Db, id: number, changes: Partial<NewProd
 export async function deleteProduct(db: Db, id: number): Promise<boolean> {
   const deleted = await db.delete(products).where(eq(products.id, id)).returning({ id: products.id });
   return deleted.length > 0;
+}
+
+/**
+ * Moves catalog_counts_as_of.released_by on to `date` (never back); its trigger (migration
+ * 0005) adds the visible products released since to product_counts' `on_sale` scope in the same
+ * statement. The cron runs it every few minutes, so a count never has more than a few minutes'
+ * releases to add from products.
+ */
+export async function advanceCatalogCounts(db: Db, date: string): Promise<void> {
+  await db.update(catalogCountsAsOf).set({ releasedBy: date }).where(and(eq(catalogCountsAsOf.id, 1), lt(catalogCountsAsOf.releasedBy, date)));
 }

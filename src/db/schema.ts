@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))`;
 
@@ -48,6 +48,43 @@ export const products = sqliteTable(
     index('products_visible_price_idx').on(t.isVisible, t.price),
     index('products_visible_title_idx').on(t.isVisible, t.title),
   ],
+);
+
+/**
+ * How many products there are, for an exact `X-Total-Count` that does not read the catalog
+ * (migration 0005, whose triggers on `products` keep it; see countQuery in db/products.ts).
+ * Per scope (`all`: every product; `on_sale`: visible and released by
+ * `catalog_counts_as_of.released_by`) and stock (quantity > 0 or not), products are counted in
+ * price buckets at 15 levels: at level L a bucket holds the prices p with p >> 3L = bucket, so
+ * any price range is the sum of at most 7 buckets a side per level.
+ */
+export const productCounts = sqliteTable(
+  'product_counts',
+  {
+    scope: text('scope', { enum: ['all', 'on_sale'] }).notNull(),
+    inStock: integer('in_stock', { mode: 'boolean' }).notNull(),
+    level: integer('level').notNull(),
+    bucket: integer('bucket').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.inStock, t.level, t.bucket] })],
+);
+
+/** The levels 0–14 of product_counts, as rows: triggers cannot use a recursive CTE. */
+export const countLevels = sqliteTable('count_levels', { level: integer('level').primaryKey() });
+
+/**
+ * One row: the date up to which released products are in product_counts' `on_sale` scope.
+ * The cron moves it to today (advanceCatalogCounts); a count adds the visible products
+ * released between it and today, which are at most a few minutes' worth of releases.
+ */
+export const catalogCountsAsOf = sqliteTable(
+  'catalog_counts_as_of',
+  {
+    id: integer('id').primaryKey(),
+    releasedBy: text('released_by').notNull(),
+  },
+  (t) => [check('catalog_counts_as_of_one_row', sql`${t.id} = 1`)],
 );
 
 export interface FrozenLine {

@@ -2,10 +2,11 @@ import type { Bindings } from '../env';
 import { deleteLapsedCartLocks } from '../db/carts';
 import { deleteAbandonedCheckouts } from '../db/checkouts';
 import { getDb } from '../db/client';
+import { advanceCatalogCounts } from '../db/products';
 import { requeueStaleEmails } from '../email/requeue';
 import { loggableError } from '../lib/error-cause';
 import { log } from '../lib/log';
-import { isoNow } from '../lib/time';
+import { isoNow, today } from '../lib/time';
 
 /** Abandoned checkouts are kept a week after they expire, then deleted. */
 export const ABANDONED_CHECKOUT_DAYS = 7;
@@ -14,7 +15,8 @@ const DELETE_BATCH = 500;
 
 /**
  * The cron job: e-mails first (recorded but undelivered ones are re-queued), then clean-up of
- * what nothing refers to any more. Each part runs even if another fails.
+ * what nothing refers to any more, and the catalog counts brought up to today's releases.
+ * Each part runs even if another fails.
  */
 export async function runScheduledJobs(env: Bindings, now = new Date()): Promise<void> {
   const before = isoNow(new Date(now.getTime() - ABANDONED_CHECKOUT_DAYS * 86_400_000));
@@ -22,6 +24,7 @@ export async function runScheduledJobs(env: Bindings, now = new Date()): Promise
     requeueStaleEmails(env, now),
     deleteAbandonedCheckouts(getDb(env), before, DELETE_BATCH),
     deleteLapsedCartLocks(env, now.getTime()),
+    advanceCatalogCounts(getDb(env), today(now)),
   ]);
   const [, checkouts, locks] = results;
   log(results.some((r) => r.status === 'rejected') ? 'error' : 'info', 'scheduled jobs', {

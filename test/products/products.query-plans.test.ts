@@ -43,9 +43,28 @@ describe('catalog listing query plans', () => {
     });
   }
 
-  it('counts the public catalog from a covering index', async () => {
-    const { countQuery } = productListingQueries(getDb(env), publicFilter, { ...page, sort: 'id' });
-    expect(await planOf(countQuery)).toEqual(['SEARCH products USING COVERING INDEX products_on_sale_idx (is_visible=? AND release_date<?)']);
+  for (const [caller, filter] of [['public', publicFilter], ['superuser', {}]] as const) {
+    it(`counts the ${caller} catalog from product_counts by its key, reading products only for releases since the counts' date`, async () => {
+      for (const extra of [{}, { inStock: true }, { minPrice: 1000, maxPrice: 2000 }, { minPrice: 1000, inStock: false }]) {
+        const { countQuery } = productListingQueries(getDb(env), { ...filter, ...extra }, { ...page, sort: 'id' });
+        const plan = await planOf(countQuery);
+        const searches = plan.filter((step) => !/^(CORRELATED )?SCALAR SUBQUERY \d+$/.test(step));
+        for (const step of searches) {
+          expect(step).toMatch(
+            /^SEARCH (catalog_counts_as_of USING INTEGER PRIMARY KEY \(rowid=\?\)|product_counts USING INDEX sqlite_autoindex_product_counts_1 \(scope=\? AND in_stock=\? AND level=\?( AND bucket>\? AND bucket<\?)?\)|products USING (COVERING )?INDEX products_on_sale_idx \(is_visible=\? AND release_date>\? AND release_date<\?\))$/,
+          );
+        }
+        expect(searches.some((step) => step.includes('products USING')), 'reads products').toBe(caller === 'public');
+      }
+    });
+  }
+
+  it('walks the sort index for a price range with another sort, or takes the range from a price index when told it is narrow', async () => {
+    const filter = { ...publicFilter, minPrice: 1000, maxPrice: 2000 };
+    const walk = productListingQueries(getDb(env), filter, { ...page, sort: 'title' }).pageQuery;
+    expect(await planOf(walk)).toEqual(['SEARCH products USING INDEX products_visible_title_idx (is_visible=?)']);
+    const lookUp = productListingQueries(getDb(env), filter, { ...page, sort: 'title' }, { lookUpPrice: true }).pageQuery;
+    expect(await planOf(lookUp)).toEqual(['SEARCH products USING INDEX products_visible_price_idx (is_visible=? AND price>? AND price<?)', 'USE TEMP B-TREE FOR ORDER BY']);
   });
 
   const SCANS_PRODUCTS = /^SCAN products(?!_fts)/;
