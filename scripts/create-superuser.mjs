@@ -35,7 +35,7 @@ async function loadAccountChecks() {
   const entry = `
     export { emailField } from './src/lib/schemas';
     export { assertPasswordPolicy } from './src/services/password-policy';
-    export { ApiError } from './src/lib/errors';
+    export { RuleError } from './src/lib/domain-errors';
     export { CONFIG_DEFAULTS, ConfigError } from './src/config';
     export { hashPassword, verifyPassword } from './src/lib/password';
   `;
@@ -115,8 +115,8 @@ try {
   checks.assertPasswordPolicy(configuration(), password, email, 'REGISTER_INVALID_PASSWORD');
 } catch (error) {
   if (error instanceof checks.ConfigError) fail(error.message);
-  if (!(error instanceof checks.ApiError)) throw error;
-  fail(`${error.detail.reason} (${error.detail.code})`);
+  if (!(error instanceof checks.RuleError)) throw error;
+  fail(`${error.reason} (${error.code})`);
 }
 
 const sqlString = (value) => `'${value.replaceAll("'", "''")}'`;
