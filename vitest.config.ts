@@ -27,6 +27,14 @@ export default defineConfig(async () => {
                   APP_URL: 'http://localhost:8787',
                   JWT_SECRET: 'test-secret-that-is-at-least-32-bytes-long!!',
                   RESEND_API_KEY: 're_test_key',
+                  // Payment providers: addresses only fetchMock answers, and test-only secrets (test/support/payments.ts).
+                  STRIPE_API_URL: 'https://stripe.test',
+                  STRIPE_SECRET_KEY: 'sk_test_ashte',
+                  STRIPE_WEBHOOK_SECRET: 'whsec_test_ashte',
+                  RAZORPAY_API_URL: 'https://razorpay.test',
+                  RAZORPAY_KEY_ID: 'rzp_test_ashte',
+                  RAZORPAY_KEY_SECRET: 'rzp_test_secret_ashte',
+                  RAZORPAY_WEBHOOK_SECRET: 'rzp_webhook_secret_ashte',
                   // test/fuzz: replay or explore (see there).
                   FUZZ_SEED: process.env.FUZZ_SEED ?? '',
                   FUZZ_PATH: process.env.FUZZ_PATH ?? '',

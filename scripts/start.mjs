@@ -14,6 +14,9 @@ const CONFIG_VARS = [
   'RESEND_API_URL', 'RESEND_API_KEY', 'ACCESS_TOKEN_LIFETIME_SECONDS', 'RESET_TOKEN_LIFETIME_SECONDS',
   'VERIFY_TOKEN_LIFETIME_SECONDS', 'CHECKOUT_TTL_MINUTES', 'REQUIRE_VERIFIED_LOGIN',
   'PASSWORD_MIN_LENGTH', 'PASSWORD_MAX_LENGTH', 'CORS_ORIGINS', 'JWT_SECRET',
+  'PAYMENT_PROVIDER', 'UNPAID_ORDER_TTL_MINUTES', 'PAYMENT_PROVIDER_TIMEOUT_SECONDS',
+  'STRIPE_API_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET',
+  'RAZORPAY_API_URL', 'RAZORPAY_KEY_ID', 'RAZORPAY_KEY_SECRET', 'RAZORPAY_WEBHOOK_SECRET',
 ];
 
 const args = process.argv.slice(2);
@@ -34,6 +37,9 @@ const missing = [];
 if (!/^JWT_SECRET=/m.test(devEnv)) missing.push(`JWT_SECRET=${randomBytes(48).toString('base64url')}`);
 if (!/^ENVIRONMENT=/m.test(devEnv)) missing.push('ENVIRONMENT=development');
 if (!/^EMAIL_PROVIDER=/m.test(devEnv)) missing.push('EMAIL_PROVIDER=mailbox');
+// Webhook secrets of its own, so POST /dev/payments/{id}/succeed can sign events with PAYMENT_PROVIDER=stripe or razorpay.
+if (!/^STRIPE_WEBHOOK_SECRET=/m.test(devEnv)) missing.push(`STRIPE_WEBHOOK_SECRET=whsec_local_${randomBytes(24).toString('hex')}`);
+if (!/^RAZORPAY_WEBHOOK_SECRET=/m.test(devEnv)) missing.push(`RAZORPAY_WEBHOOK_SECRET=local_${randomBytes(24).toString('hex')}`);
 if (missing.length) {
   writeFileSync(devEnvPath, `${devEnv}${devEnv && !devEnv.endsWith('\n') ? '\n' : ''}${missing.join('\n')}\n`, { mode: 0o600 });
   console.log(`Wrote ${missing.map((line) => line.split('=')[0]).join(', ')} to .dev.env`);
@@ -51,11 +57,15 @@ if (!existsSync(seededMarker)) {
 
 const overrides = { APP_URL: `http://localhost:${port}` };
 for (const name of CONFIG_VARS) if (process.env[name] !== undefined) overrides[name] = process.env[name];
-// A local stand-in for Resend needs no real key; the real API still does.
+// A local stand-in for Resend, Stripe or Razorpay needs no real key; the real APIs still do.
+const isLocalUrl = (url) => /^https?:\/\/(localhost|127\.|\[::1\])/.test(url ?? '');
 const provider = overrides.EMAIL_PROVIDER ?? '';
-if (provider === 'resend' && !overrides.RESEND_API_KEY && /^https?:\/\/(localhost|127\.|\[::1\])/.test(overrides.RESEND_API_URL ?? '')) {
+if (provider === 'resend' && !overrides.RESEND_API_KEY && isLocalUrl(overrides.RESEND_API_URL)) {
   overrides.RESEND_API_KEY = 're_local_development';
 }
+if (isLocalUrl(overrides.STRIPE_API_URL) && !overrides.STRIPE_SECRET_KEY) overrides.STRIPE_SECRET_KEY = 'sk_test_local_development';
+if (isLocalUrl(overrides.RAZORPAY_API_URL) && !overrides.RAZORPAY_KEY_ID) overrides.RAZORPAY_KEY_ID = 'rzp_test_local_development';
+if (isLocalUrl(overrides.RAZORPAY_API_URL) && !overrides.RAZORPAY_KEY_SECRET) overrides.RAZORPAY_KEY_SECRET = 'rzp_local_development_secret';
 const varArgs = Object.entries(overrides).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
 const environment = overrides.ENVIRONMENT ?? readFileSync(devEnvPath, 'utf8').match(/^ENVIRONMENT=(.*)$/m)?.[1]?.trim();
 

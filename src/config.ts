@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import type { PaymentProviderName } from './db/schema';
+
+// A type-only import: vitest.config.ts loads this file natively, before any bundler.
+const PAYMENT_PROVIDERS = ['manual', 'stripe', 'razorpay'] as const satisfies readonly PaymentProviderName[];
 
 /**
  * The default of every configuration variable, written as it would be in wrangler.toml `[vars]`;
@@ -24,6 +28,16 @@ export const CONFIG_DEFAULTS = {
   PASSWORD_MAX_LENGTH: '128',
   CHECKOUT_TTL_MINUTES: '30',
   CORS_ORIGINS: '*',
+  PAYMENT_PROVIDER: 'manual',
+  UNPAID_ORDER_TTL_MINUTES: '30',
+  PAYMENT_PROVIDER_TIMEOUT_SECONDS: '10',
+  STRIPE_API_URL: 'https://api.stripe.com',
+  STRIPE_SECRET_KEY: undefined,
+  STRIPE_WEBHOOK_SECRET: undefined,
+  RAZORPAY_API_URL: 'https://api.razorpay.com',
+  RAZORPAY_KEY_ID: undefined,
+  RAZORPAY_KEY_SECRET: undefined,
+  RAZORPAY_WEBHOOK_SECRET: undefined,
 } as const satisfies Record<string, string | undefined>;
 
 export type ConfigVariable = keyof typeof CONFIG_DEFAULTS;
@@ -87,6 +101,21 @@ const ConfigSchema = z
     CORS_ORIGINS: z
       .string()
       .transform((text): '*' | string[] => (text.trim() === '*' ? '*' : text.split(',').map((origin) => origin.trim()))),
+    // Unlike EMAIL_PROVIDER, a misspelt payment provider must not quietly take orders unpaid.
+    PAYMENT_PROVIDER: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(PAYMENT_PROVIDERS, { message: `must be one of ${PAYMENT_PROVIDERS.join(', ')}` })),
+    UNPAID_ORDER_TTL_MINUTES: wholeNumber(1),
+    PAYMENT_PROVIDER_TIMEOUT_SECONDS: wholeNumber(1),
+    STRIPE_API_URL: baseUrl(),
+    STRIPE_SECRET_KEY: optionalText(),
+    STRIPE_WEBHOOK_SECRET: optionalText(),
+    RAZORPAY_API_URL: baseUrl(),
+    RAZORPAY_KEY_ID: optionalText(),
+    RAZORPAY_KEY_SECRET: optionalText(),
+    RAZORPAY_WEBHOOK_SECRET: optionalText(),
   } satisfies Record<ConfigVariable, z.ZodType>)
   .refine((vars) => vars.PASSWORD_MIN_LENGTH <= vars.PASSWORD_MAX_LENGTH, {
     path: ['PASSWORD_MIN_LENGTH'],
@@ -111,6 +140,20 @@ const ConfigSchema = z
     passwordMaxLength: vars.PASSWORD_MAX_LENGTH,
     checkoutTtlMinutes: vars.CHECKOUT_TTL_MINUTES,
     corsOrigins: vars.CORS_ORIGINS,
+    paymentProvider: vars.PAYMENT_PROVIDER,
+    unpaidOrderTtlMinutes: vars.UNPAID_ORDER_TTL_MINUTES,
+    paymentProviderTimeoutMs: vars.PAYMENT_PROVIDER_TIMEOUT_SECONDS * 1000,
+    stripe: {
+      apiUrl: vars.STRIPE_API_URL,
+      secretKey: vars.STRIPE_SECRET_KEY,
+      webhookSecret: vars.STRIPE_WEBHOOK_SECRET,
+    },
+    razorpay: {
+      apiUrl: vars.RAZORPAY_API_URL,
+      keyId: vars.RAZORPAY_KEY_ID,
+      keySecret: vars.RAZORPAY_KEY_SECRET,
+      webhookSecret: vars.RAZORPAY_WEBHOOK_SECRET,
+    },
   }));
 
 export type Config = z.output<typeof ConfigSchema>;

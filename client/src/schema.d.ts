@@ -925,7 +925,37 @@ export interface components {
             shipped_at: string | null;
             /** @example 2026-11-25T10:00:00Z */
             cancelled_at: string | null;
+            /**
+             * @description With an online provider (PAYMENT_PROVIDER stripe or razorpay): when the order is cancelled unless paid (UNPAID_ORDER_TTL_MINUTES after it was placed); null with `manual` and once paid
+             * @example 2026-11-25T10:00:00Z
+             */
+            payment_due_at: string | null;
+            payment: components["schemas"]["OrderPayment"];
+            /**
+             * @description Why a cancelled order was cancelled: `unpaid` (not paid in time) or `shop` (by a superuser); null otherwise
+             * @enum {string|null}
+             */
+            cancellation_reason: "unpaid" | "shop" | null;
         };
+        /** @description The online payment (`POST /orders/{order_id}/payment`), or null */
+        OrderPayment: {
+            /** @enum {string} */
+            provider: "stripe" | "razorpay";
+            /**
+             * @description `requires_payment` until the customer pays; `processing` while the provider confirms; `succeeded`; `failed` (the customer may try again); `amount_mismatch`: money arrived that does not equal the order (the order stays unpaid; a superuser sees it); `refunded` / `partially_refunded`.
+             * @enum {string}
+             */
+            status: "requires_payment" | "processing" | "succeeded" | "failed" | "refunded" | "partially_refunded" | "amount_mismatch";
+            /** @description Stripe `pi_…` or Razorpay `order_…` (null only while it is being created) */
+            provider_payment_id: string | null;
+            /** @description Minor units: what the provider object asks for, or what a mismatching payment brought */
+            amount: number;
+            /** @example INR */
+            currency: string;
+            refunded_amount: number;
+            /** @example 2026-11-25T10:00:00Z */
+            updated_at: string;
+        } | null;
         CreateOrderRequest: {
             checkout_id: number;
         };

@@ -1,12 +1,26 @@
 import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from './client';
-import { checkouts, emails, orderItems, orders, products, type Checkout, type FrozenLine, type Order, type OrderItem } from './schema';
+import {
+  checkouts,
+  emails,
+  orderItems,
+  orders,
+  payments,
+  products,
+  type Checkout,
+  type FrozenLine,
+  type Order,
+  type OrderItem,
+  type Payment,
+  type PaymentStatus,
+} from './schema';
 
-/** An order with its lines, in the order they were bought. */
+/** An order with its lines, in the order they were bought, and its online payment if it has one. */
 export interface OrderWithItems {
   order: Order;
   items: FrozenLine[];
+  payment: Payment | null;
 }
 
 export type OrderFlag = 'paid' | 'shipped' | 'cancelled';
@@ -19,45 +33,52 @@ const toFrozenLine = (item: OrderItem): FrozenLine => ({
   line_total: item.lineTotal,
 });
 
-/** Lines of up to 100 orders (one query: D1 binds at most 100 parameters). */
-async function linesOf(db: Db, orderIds: number[]): Promise<Map<number, FrozenLine[]>> {
-  const lines = new Map<number, FrozenLine[]>(orderIds.map((id) => [id, []]));
-  if (orderIds.length === 0) return lines;
-  const rows = await db.select().from(orderItems).where(inArray(orderItems.orderId, orderIds)).orderBy(orderItems.id);
-  for (const row of rows) lines.get(row.orderId)?.push(toFrozenLine(row));
-  return lines;
+/**
+ * Lines and payments of up to 100 orders (D1 binds at most 100 parameters), in one batch. Not a
+ * join: orders and payments share column names, which D1's row objects would collapse.
+ */
+async function detailsOf(db: Db, rows: Order[]): Promise<OrderWithItems[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((order) => order.id);
+  const [lineRows, paymentRows] = await db.batch([
+    db.select().from(orderItems).where(inArray(orderItems.orderId, ids)).orderBy(orderItems.id),
+    db.select().from(payments).where(inArray(payments.orderId, ids)),
+  ]);
+  const lines = new Map<number, FrozenLine[]>(ids.map((id) => [id, []]));
+  for (const row of lineRows) lines.get(row.orderId)?.push(toFrozenLine(row));
+  const paymentOf = new Map(paymentRows.map((payment) => [payment.orderId, payment]));
+  return rows.map((order) => ({ order, items: lines.get(order.id) ?? [], payment: paymentOf.get(order.id) ?? null }));
 }
 
-async function withItems(db: Db, order: Order | undefined): Promise<OrderWithItems | undefined> {
-  if (!order) return undefined;
-  return { order, items: (await linesOf(db, [order.id])).get(order.id) ?? [] };
+async function withDetails(db: Db, order: Order | undefined): Promise<OrderWithItems | undefined> {
+  return order ? (await detailsOf(db, [order]))[0] : undefined;
 }
 
 export const orderExists = async (db: Db, id: number) =>
   (await db.select({ id: orders.id }).from(orders).where(eq(orders.id, id)).get()) !== undefined;
 
-export const findOrder = async (db: Db, id: number) =>
-  withItems(db, await db.select().from(orders).where(eq(orders.id, id)).get());
+export const findOrder = async (db: Db, id: number) => withDetails(db, await db.select().from(orders).where(eq(orders.id, id)).get());
 
 export const findOrderOfCheckout = async (db: Db, checkoutId: number) =>
-  withItems(db, await db.select().from(orders).where(eq(orders.checkoutId, checkoutId)).get());
+  withDetails(db, await db.select().from(orders).where(eq(orders.checkoutId, checkoutId)).get());
 
 /** A page of orders, newest first, with the total that matches the filter. */
 export async function listOrders(
   db: Db,
-  filter: { userId?: string; limit: number; offset: number },
+  filter: { userId?: string; paymentStatus?: PaymentStatus; limit: number; offset: number },
 ): Promise<{ orders: OrderWithItems[]; total: number }> {
-  const where = filter.userId === undefined ? undefined : eq(orders.userId, filter.userId);
+  const where = and(
+    filter.userId === undefined ? undefined : eq(orders.userId, filter.userId),
+    filter.paymentStatus === undefined
+      ? undefined
+      : inArray(orders.id, db.select({ orderId: payments.orderId }).from(payments).where(eq(payments.status, filter.paymentStatus))),
+  );
   // One batch, so the total and the page are read from the same state of the table.
   const [page, totals] = await db.batch([
     db.select().from(orders).where(where).orderBy(desc(orders.id)).limit(filter.limit).offset(filter.offset),
     db.select({ total: count() }).from(orders).where(where),
   ]);
-  const lines = await linesOf(db, page.map((order) => order.id));
-  return {
-    orders: page.map((order) => ({ order, items: lines.get(order.id) ?? [] })),
-    total: totals[0]?.total ?? 0,
-  };
+  return { orders: await detailsOf(db, page), total: totals[0]?.total ?? 0 };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -83,8 +104,9 @@ const frozenLines = (checkoutId: number) => sql`(
  * still open and unexpired: otherwise it is NULL, the NOT NULL constraint fails and the whole batch
  * rolls back. A second order for the same checkout fails on the UNIQUE constraint the same way.
  */
-export const insertOrderStatement = (db: Db, checkout: Checkout, now: string) =>
+export const insertOrderStatement = (db: Db, checkout: Checkout, now: string, paymentDueAt: string | null = null) =>
   db.insert(orders).values({
+    paymentDueAt,
     userId: checkout.userId,
     checkoutId: sql`(SELECT id FROM ${checkouts} WHERE id = ${checkout.id} AND user_id = ${checkout.userId} AND status = 'open' AND expires_at > ${now})`,
     amount: checkout.amount,
@@ -160,7 +182,7 @@ export const stampOrderIdOnEmailStatement = (db: Db, emailId: string, checkoutId
 export const updateOrderFlagsStatement = (
   db: Db,
   order: Order,
-  changes: Partial<Pick<Order, OrderFlag | 'paidAt' | 'shippedAt' | 'cancelledAt'>>,
+  changes: Partial<Pick<Order, OrderFlag | 'paidAt' | 'shippedAt' | 'cancelledAt' | 'paymentDueAt' | 'cancellationReason'>>,
   now: string,
 ) =>
   db

@@ -120,6 +120,10 @@ export const checkouts = sqliteTable(
   ],
 );
 
+/** Why an order was cancelled: not paid in time, or by the shop (a superuser). */
+export const CANCELLATION_REASONS = ['unpaid', 'shop'] as const;
+export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
+
 export const orders = sqliteTable(
   'orders',
   {
@@ -143,8 +147,16 @@ export const orders = sqliteTable(
     paidAt: text('paid_at'),
     shippedAt: text('shipped_at'),
     cancelledAt: text('cancelled_at'),
+    // With an online payment provider: when an unpaid order is cancelled for non-payment;
+    // NULL with `manual`, and once paid.
+    paymentDueAt: text('payment_due_at'),
+    cancellationReason: text('cancellation_reason', { enum: CANCELLATION_REASONS }),
   },
-  (t) => [index('orders_user_idx').on(t.userId, t.id)],
+  (t) => [
+    index('orders_user_idx').on(t.userId, t.id),
+    // The expiry job finds unpaid orders past their time by it.
+    index('orders_payment_due_idx').on(t.paymentDueAt),
+  ],
 );
 
 export const orderItems = sqliteTable(
@@ -218,9 +230,107 @@ export const emails = sqliteTable(
   ],
 );
 
+export const PAYMENT_PROVIDERS = ['manual', 'stripe', 'razorpay'] as const;
+export type PaymentProviderName = (typeof PAYMENT_PROVIDERS)[number];
+export type OnlinePaymentProvider = Exclude<PaymentProviderName, 'manual'>;
+
+export const PAYMENT_STATUSES = [
+  'requires_payment',
+  'processing',
+  'succeeded',
+  'failed',
+  'refunded',
+  'partially_refunded',
+  'amount_mismatch',
+] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+/**
+ * The provider's payment object of an order (a Stripe PaymentIntent, a Razorpay order): at most
+ * one per order (UNIQUE order_id), so asking again returns it instead of creating another.
+ * `amount`/`currency` are what the provider object asks for, or what a mismatching payment
+ * brought (`amount_mismatch`).
+ */
+export const payments = sqliteTable(
+  'payments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    orderId: integer('order_id')
+      .notNull()
+      .unique()
+      .references(() => orders.id),
+    provider: text('provider', { enum: PAYMENT_PROVIDERS }).notNull(),
+    status: text('status', { enum: PAYMENT_STATUSES }).notNull().default('requires_payment'),
+    // pi_… or order_…; NULL only while the provider call that creates it is under way.
+    providerPaymentId: text('provider_payment_id').unique(),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    refundedAmount: integer('refunded_amount').notNull().default(0),
+    // Stripe's PaymentIntent client_secret, handed to the customer's browser again on repeat.
+    clientSecret: text('client_secret'),
+    // The provider's id of the captured payment (Razorpay pay_…; Stripe's latest charge), for refunds.
+    providerChargeId: text('provider_charge_id'),
+    createdAt: text('created_at').notNull().default(now),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [
+    index('payments_status_idx').on(t.status),
+    // A refund can never exceed what was paid: an over-refund aborts its whole batch.
+    check('payments_refunded_within_amount', sql`${t.refundedAmount} >= 0 AND ${t.refundedAmount} <= ${t.amount}`),
+  ],
+);
+
+/**
+ * Provider events already applied: the id is inserted in the same batch as the event's effect,
+ * so a second delivery fails on the primary key and changes nothing.
+ */
+export const paymentEvents = sqliteTable(
+  'payment_events',
+  {
+    provider: text('provider', { enum: PAYMENT_PROVIDERS }).notNull(),
+    eventId: text('event_id').notNull(),
+    type: text('type').notNull(),
+    orderId: integer('order_id'),
+    receivedAt: text('received_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.eventId] })],
+);
+
+export const REFUND_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+export type RefundStatus = (typeof REFUND_STATUSES)[number];
+
+/**
+ * Refunds asked of the provider. `idempotency_key` is unique (one refund per reason and order,
+ * e.g. `refund-order-12-cancel`), so a retried cancel never refunds twice; the provider's
+ * refund id is unique too, so its webhook finds the row.
+ */
+export const refunds = sqliteTable(
+  'refunds',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    orderId: integer('order_id')
+      .notNull()
+      .references(() => orders.id),
+    paymentId: integer('payment_id')
+      .notNull()
+      .references(() => payments.id),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    status: text('status', { enum: REFUND_STATUSES }).notNull().default('pending'),
+    reason: text('reason').notNull(),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    providerRefundId: text('provider_refund_id').unique(),
+    createdAt: text('created_at').notNull().default(now),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [index('refunds_order_idx').on(t.orderId)],
+);
+
 export type User = typeof users.$inferSelect;
 export type Product = typeof products.$inferSelect;
 export type Checkout = typeof checkouts.$inferSelect;
 export type Order = typeof orders.$inferSelect;
 export type OrderItem = typeof orderItems.$inferSelect;
 export type Email = typeof emails.$inferSelect;
+export type Payment = typeof payments.$inferSelect;
+export type Refund = typeof refunds.$inferSelect;

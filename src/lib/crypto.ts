@@ -31,10 +31,28 @@ export async function sha256(value: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(value)));
 }
 
-/** HMAC-SHA256 of `value` under `secret`, base64url. */
-export async function hmacSha256(secret: string, value: string): Promise<string> {
+/** The HMAC-SHA256 bytes of `value` (text or raw bytes) under `secret`. */
+export async function hmacSha256Bytes(secret: string, value: string | Uint8Array): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey('raw', utf8(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return toBase64Url(await crypto.subtle.sign('HMAC', key, utf8(value)));
+  return new Uint8Array(await crypto.subtle.sign('HMAC', key, typeof value === 'string' ? utf8(value) : value));
+}
+
+/** HMAC-SHA256 of `value` under `secret`, base64url. */
+export const hmacSha256 = async (secret: string, value: string): Promise<string> => toBase64Url(await hmacSha256Bytes(secret, value));
+
+/** HMAC-SHA256 of `value` under `secret`, lower-case hex (as Stripe and Razorpay sign). */
+export const hmacSha256Hex = async (secret: string, value: string | Uint8Array): Promise<string> => toHex(await hmacSha256Bytes(secret, value));
+
+/** Bytes of a hex string, or undefined when it is not one. */
+export function fromHex(value: string): Uint8Array | undefined {
+  if (!/^(?:[0-9a-fA-F]{2})*$/.test(value)) return undefined;
+  return new Uint8Array(value.match(/../g)?.map((pair) => Number.parseInt(pair, 16)) ?? []);
+}
+
+/** Is `signatureHex` the HMAC-SHA256 of `value` under `secret`? Compared in constant time. */
+export async function isHmacSha256Hex(secret: string, value: string | Uint8Array, signatureHex: string): Promise<boolean> {
+  const given = fromHex(signatureHex.trim());
+  return given !== undefined && constantTimeEqual(await hmacSha256Bytes(secret, value), given);
 }
 
 /** Compares without an early exit, so timing does not tell how many bytes matched. */

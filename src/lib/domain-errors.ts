@@ -49,3 +49,15 @@ export const missingError = (code = 'Not Found', reason?: string, extra?: Record
 /** The request conflicts with the current state of what it names (409). */
 export const conflictError = (code: string, reason: string, extra?: Record<string, unknown>) =>
   new RuleError('conflict', code, reason, extra);
+
+/**
+ * The payment provider is down, timed out or refused a call (502 `PAYMENT_PROVIDER_ERROR`):
+ * nothing was changed on our side, and the same request is safe to repeat. `reason` says what
+ * the provider answered, without credentials.
+ */
+export class PaymentProviderError extends DomainError {
+  override name = 'PaymentProviderError';
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}

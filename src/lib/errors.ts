@@ -1,5 +1,5 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { BusyError, RuleError, type RuleKind } from './domain-errors';
+import { BusyError, PaymentProviderError, RuleError, type RuleKind } from './domain-errors';
 
 /** A FastAPI-shaped `detail`: a string code, a `{code, reason, …}` object or a 422 list. */
 export type ErrorDetail = string | ({ code: string; reason: string } & Record<string, unknown>) | ValidationIssue[];
@@ -53,6 +53,7 @@ const RULE_STATUS: Record<RuleKind, ContentfulStatusCode> = { invalid: 400, not_
  */
 export function toApiError(error: unknown): unknown {
   if (error instanceof BusyError) return tooManyRequests(error.retryAfterSeconds, error.message);
+  if (error instanceof PaymentProviderError) return coded(502, 'PAYMENT_PROVIDER_ERROR', error.reason);
   if (error instanceof RuleError) {
     const detail = error.reason === undefined ? error.code : { code: error.code, reason: error.reason, ...error.extra };
     return new ApiError(RULE_STATUS[error.kind], detail);

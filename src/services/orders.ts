@@ -1,3 +1,4 @@
+import { getConfig } from '../config';
 import type { Bindings } from '../env';
 import { newCartId, updateCart } from '../db/carts';
 import { checkoutStatus, findCheckoutOfUser } from '../db/checkouts';
@@ -50,6 +51,16 @@ const orderSummary = (order: Pick<Order, 'id' | 'amount' | 'currency'>, items: F
 });
 
 /**
+ * When an order placed at `now` must be paid by: with an online provider, UNPAID_ORDER_TTL_MINUTES
+ * later (the expiry job cancels it after that); with `manual`, never (a superuser decides).
+ */
+function paymentDueAtOf(env: Bindings, now: string): string | null {
+  const config = getConfig(env);
+  if (config.paymentProvider === 'manual') return null;
+  return isoNow(new Date(Date.parse(now) + config.unpaidOrderTtlMinutes * 60_000));
+}
+
+/**
  * Turns a checkout into an order, exactly once. One D1 batch takes the stock, writes the order
  * and its lines, completes the checkout and records the confirmation e-mail; any constraint
  * failure rolls all of it back. After a failure the state is read again to answer why: another
@@ -83,6 +94,7 @@ export async function placeOrder(
     }
 
     const now = isoNow();
+    const paymentDueAt = paymentDueAtOf(env, now);
     const confirmation = {
       kind: 'order_confirmation' as const,
       to: checkout.email,
@@ -94,7 +106,7 @@ export async function placeOrder(
         env,
         db,
         [
-          insertOrderStatement(db, checkout, now),
+          insertOrderStatement(db, checkout, now, paymentDueAt),
           takeStockStatement(db, checkout.id, now),
           insertOrderLinesStatement(db, checkout.id, today()),
           completeCheckoutStatement(db, checkout.id),

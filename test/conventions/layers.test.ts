@@ -23,7 +23,7 @@ describe('layers keep to themselves (README: How it is built)', () => {
   });
 
   it('db/ knows no HTTP, no zod and nothing above it: it throws domain errors', () => {
-    expect(offenders(/^db\//, /lib\/(errors|schemas|openapi|validation)|zod|hono|\/(services|routes|middleware|email)\//)).toEqual([]);
+    expect(offenders(/^db\//, /lib\/(errors|schemas|openapi|validation)|zod|hono|\/(services|routes|middleware|email|payments)\//)).toEqual([]);
   });
 
   it('services/ never reach up into routes/ or middleware/', () => {
@@ -35,7 +35,11 @@ describe('layers keep to themselves (README: How it is built)', () => {
   });
 
   it('lib/ depends on nothing of the app', () => {
-    expect(offenders(/^lib\//, /\.\.\/(db|services|routes|middleware|email)\//)).toEqual([]);
+    expect(offenders(/^lib\//, /\.\.\/(db|services|routes|middleware|email|payments)\//)).toEqual([]);
+  });
+
+  it('payments/ (the providers) only talk to the outside world: no HTTP framework, no queries, no rules, domain errors only', () => {
+    expect(offenders(/^payments\//, /hono|zod|lib\/errors|\/(routes|middleware|services|email)\/|\/db\/(?!schema$)/)).toEqual([]);
   });
 
   it('routes.ts files are declarations: they open no D1 client and build no middleware', () => {

@@ -48,10 +48,15 @@ describe('POST /orders/create', () => {
       paid_at: null,
       shipped_at: null,
       cancelled_at: null,
+      // With PAYMENT_PROVIDER=manual (the default): no online payment, nothing due.
+      payment_due_at: null,
+      payment: null,
+      cancellation_reason: null,
     });
     expect(Object.keys(res.body)).toEqual([
       'id', 'user_id', 'checkout_id', 'status', 'paid', 'shipped', 'cancelled', 'amount', 'currency', 'items', 'email', 'name',
       'phone_no', 'address', 'postal_code', 'created_at', 'updated_at', 'paid_at', 'shipped_at', 'cancelled_at',
+      'payment_due_at', 'payment', 'cancellation_reason',
     ]);
 
     const orderId = res.body.id;

@@ -1,4 +1,7 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { exports } from 'cloudflare:workers';
+import type { Bindings } from '../../src/env';
+import worker from '../../src/index';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -14,6 +17,8 @@ export interface RequestOptions {
   raw?: BodyInit;
   token?: string;
   headers?: Record<string, string>;
+  /** Other bindings (e.g. another PAYMENT_PROVIDER): the Worker's fetch handler is called with them. */
+  env?: Bindings;
 }
 
 let ipCounter = 0;
@@ -39,7 +44,15 @@ export async function api<T = any>(method: string, path: string, options: Reques
     headers.set('content-type', 'application/x-www-form-urlencoded');
   }
   if (options.token) headers.set('authorization', `Bearer ${options.token}`);
-  const res = await exports.default.fetch(`http://localhost${path}`, { method, headers, body });
+  const url = `http://localhost${path}`;
+  let res: Response;
+  if (options.env) {
+    const ctx = createExecutionContext();
+    res = await worker.fetch(new Request(url, { method, headers, body }), options.env, ctx);
+    await waitOnExecutionContext(ctx);
+  } else {
+    res = await exports.default.fetch(url, { method, headers, body });
+  }
   // Decoded by hand: workerd warns on .text() of a body that is not text (the /docs images).
   const text = new TextDecoder().decode(await res.arrayBuffer());
   let parsed: unknown;

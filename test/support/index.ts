@@ -10,3 +10,4 @@ export * from './orders';
 export * from './products';
 export * from './request-log';
 export * from './users';
+export * from './payments';

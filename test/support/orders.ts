@@ -3,6 +3,7 @@ import { eq, inArray } from 'drizzle-orm';
 import { newCartId, saveCart } from '../../src/db/carts';
 import { getDb } from '../../src/db/client';
 import { checkouts, orderItems, orders, type Product } from '../../src/db/schema';
+import type { Bindings } from '../../src/env';
 import { api } from './http';
 import { uniqueEmail } from './users';
 
@@ -41,10 +42,10 @@ export async function openCheckout(user: { id: string; token: string }, lines: [
   return res.body as { checkout_id: number; cart_id: number; email: string; [key: string]: unknown };
 }
 
-/** An order of these lines, through `POST /checkout` and `POST /orders/create`. */
-export async function placeOrder(user: { id: string; token: string }, lines: [Product, number][]) {
+/** An order of these lines, through `POST /checkout` and `POST /orders/create` (with other bindings, e.g. a payment provider, if given). */
+export async function placeOrder(user: { id: string; token: string }, lines: [Product, number][], options: { env?: Bindings } = {}) {
   const checkout = await openCheckout(user, lines);
-  const res = await api('POST', '/orders/create', { token: user.token, json: { checkout_id: checkout.checkout_id } });
+  const res = await api('POST', '/orders/create', { token: user.token, json: { checkout_id: checkout.checkout_id }, env: options.env });
   if (res.status !== 201) throw new Error(`order failed: ${res.status} ${res.text}`);
   return res.body as { id: number; checkout_id: number; email: string; [key: string]: unknown };
 }

@@ -1,5 +1,5 @@
 import type { OrderWithItems } from '../../db/orders';
-import type { Order } from '../../db/schema';
+import type { Order, Payment } from '../../db/schema';
 import { coded, notFound } from '../../lib/errors';
 import { createRouter } from '../../lib/openapi';
 import { editOrder, findVisibleOrder, listVisibleOrders, placeOrder } from '../../services/orders';
@@ -13,8 +13,21 @@ function orderStatus(order: Order): 'cancelled' | 'shipped' | 'paid' | 'pending'
   return 'pending';
 }
 
+/** An order's online payment, as the order object shows it. */
+function toPaymentOut(payment: Payment) {
+  return {
+    provider: payment.provider === 'razorpay' ? ('razorpay' as const) : ('stripe' as const),
+    status: payment.status,
+    provider_payment_id: payment.providerPaymentId,
+    amount: payment.amount,
+    currency: payment.currency,
+    refunded_amount: payment.refundedAmount,
+    updated_at: payment.updatedAt,
+  };
+}
+
 /** The order object of the API, in the contract's field order. */
-function toOrderOut({ order, items }: OrderWithItems) {
+function toOrderOut({ order, items, payment }: OrderWithItems) {
   return {
     id: order.id,
     user_id: order.userId,
@@ -36,6 +49,9 @@ function toOrderOut({ order, items }: OrderWithItems) {
     paid_at: order.paidAt,
     shipped_at: order.shippedAt,
     cancelled_at: order.cancelledAt,
+    payment_due_at: order.paymentDueAt,
+    payment: payment && toPaymentOut(payment),
+    cancellation_reason: order.cancellationReason,
   };
 }
 

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { CANCELLATION_REASONS, PAYMENT_STATUSES } from '../../db/schema';
 import { errors, json, jsonBody, SECURITY } from '../../lib/openapi';
 import { boolean, idParam, integer, pydanticIssue, queryInt, text } from '../../lib/schemas';
 import { parseUuid } from '../../lib/uuid';
@@ -8,6 +9,22 @@ import { ORDER_PAGE_DEFAULTS, orderExists } from '../../services/orders';
 import { FrozenLineSchema } from '../checkout/routes';
 
 const timestamp = (description?: string) => z.string().openapi({ example: '2026-11-25T10:00:00Z', ...(description ? { description } : {}) });
+
+export const OrderPaymentSchema = z
+  .object({
+    provider: z.enum(['stripe', 'razorpay']),
+    status: z.enum(PAYMENT_STATUSES).openapi({
+      description:
+        '`requires_payment` until the customer pays; `processing` while the provider confirms; `succeeded`; `failed` (the customer may try again); ' +
+        '`amount_mismatch`: money arrived that does not equal the order (the order stays unpaid; a superuser sees it); `refunded` / `partially_refunded`.',
+    }),
+    provider_payment_id: z.string().nullable().openapi({ description: 'Stripe `pi_…` or Razorpay `order_…` (null only while it is being created)' }),
+    amount: z.number().int().openapi({ description: 'Minor units: what the provider object asks for, or what a mismatching payment brought' }),
+    currency: z.string().openapi({ example: 'INR' }),
+    refunded_amount: z.number().int(),
+    updated_at: timestamp(),
+  })
+  .openapi('OrderPayment');
 
 export const OrderSchema = z
   .object({
@@ -33,6 +50,14 @@ export const OrderSchema = z
     paid_at: timestamp().nullable(),
     shipped_at: timestamp().nullable(),
     cancelled_at: timestamp().nullable(),
+    payment_due_at: timestamp(
+      'With an online provider (PAYMENT_PROVIDER stripe or razorpay): when the order is cancelled unless paid (UNPAID_ORDER_TTL_MINUTES after it was placed); null with `manual` and once paid',
+    ).nullable(),
+    payment: OrderPaymentSchema.nullable().openapi({ description: 'The online payment (`POST /orders/{order_id}/payment`), or null' }),
+    cancellation_reason: z
+      .enum(CANCELLATION_REASONS)
+      .nullable()
+      .openapi({ description: 'Why a cancelled order was cancelled: `unpaid` (not paid in time) or `shop` (by a superuser); null otherwise' }),
   })
   .openapi('Order');
 
