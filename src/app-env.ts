@@ -1,5 +1,6 @@
 import type { Bindings } from './env';
 import type { User } from './db/schema';
+import type { CacheOutcome } from './middleware/edge-cache';
 
 export interface AccessClaims {
   sub: string;
@@ -17,5 +18,7 @@ export interface AppEnv {
     user: User;
     /** The verified access token and its claims, for logout. */
     token: { raw: string; claims: AccessClaims };
+    /** Set by `edgeCache` on the routes it serves, for the request's log line. */
+    cache?: CacheOutcome;
   };
 }

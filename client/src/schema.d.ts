@@ -219,7 +219,7 @@ export interface paths {
         };
         /**
          * List products
-         * @description Anyone may call this. Everyone sees only products on sale (visible and released today or earlier, UTC) except a superuser (a valid superuser bearer token), who sees every product. An invalid or expired token is treated as no token. Paging: `X-Total-Count` is the number of matching products; `Link` has absolute `rel="next"` / `rel="prev"` URLs keeping the other parameters.
+         * @description Anyone may call this. Everyone sees only products on sale (visible and released today or earlier, UTC) except a superuser (a valid superuser bearer token), who sees every product. An invalid or expired token is treated as no token. Paging: `X-Total-Count` is the number of matching products; `Link` has absolute `rel="next"` / `rel="prev"` URLs keeping the other parameters (in one canonical spelling: filters, `sort`, `limit`, `offset`, defaults and unknown parameters left out). Anonymous answers (no `Authorization` header) come from the edge cache of the data centre that serves the call for up to `max-age` seconds: a superuser's change to the catalog, and an order's or a cancel's change to stock, show at once in the data centre that made it and everywhere else within `max-age`; nothing is cached across midnight UTC, when products are released.
          */
         get: operations["listProducts"];
         put?: never;
@@ -239,7 +239,7 @@ export interface paths {
         };
         /**
          * One product
-         * @description A product that is not on sale is a 404 for everyone but a superuser. `ETag`, `If-None-Match` and `Cache-Control` work as on the list.
+         * @description A product that is not on sale is a 404 for everyone but a superuser. `ETag`, `If-None-Match` and `Cache-Control` work as on the list. Anonymous answers (no `Authorization` header) come from the edge cache of the data centre that serves the call for up to `max-age` seconds: a superuser's change to the catalog, and an order's or a cancel's change to stock, show at once in the data centre that made it and everywhere else within `max-age`; nothing is cached across midnight UTC, when products are released.
          */
         get: operations["getProduct"];
         put?: never;
@@ -1716,6 +1716,8 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description `Authorization`: a superuser sees more */
                     Vary?: string;
+                    /** @description Seconds since the edge cache stored this anonymous answer (only when it came from there) */
+                    Age?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1731,6 +1733,8 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description `Authorization`: a superuser sees more */
                     Vary?: string;
+                    /** @description Seconds since the edge cache stored this anonymous answer (only when it came from there) */
+                    Age?: number;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1766,6 +1770,8 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description `Authorization`: a superuser sees more */
                     Vary?: string;
+                    /** @description Seconds since the edge cache stored this anonymous answer (only when it came from there) */
+                    Age?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1781,6 +1787,8 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description `Authorization`: a superuser sees more */
                     Vary?: string;
+                    /** @description Seconds since the edge cache stored this anonymous answer (only when it came from there) */
+                    Age?: number;
                     [name: string]: unknown;
                 };
                 content?: never;

@@ -33,7 +33,7 @@ function refusal(thrown: Error | undefined): Record<string, unknown> {
  * writes one JSON log line per request, with what the request cost in D1: every query reaches
  * D1 through `c.env.DB`, which is replaced here by a metered wrapper of the binding. Only the
  * path is logged: query strings and bodies may carry tokens or passwords. A 4xx line also
- * says why (see `refusal`).
+ * says why (see `refusal`); on the edge-cached routes it says what the cache did (`cache`).
  */
 export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const started = Date.now();
@@ -52,6 +52,7 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
     duration_ms: Date.now() - started,
     request_id: requestId,
     d1,
+    ...(c.get('cache') ? { cache: c.get('cache') } : {}),
     ...(status >= 400 && status < 500 ? refusal(c.error) : {}),
   });
 };

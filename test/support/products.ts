@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { getDb } from '../../src/db/client';
 import { type Product, products } from '../../src/db/schema';
 import { today } from '../../src/lib/time';
+import { renewCatalogGeneration } from '../../src/middleware/edge-cache';
 
 let tagCounter = 0;
 /** A marker no other test uses: put it in titles and filter listings by it (`q=`). */
@@ -27,6 +28,13 @@ export async function seedProduct(fields: Partial<typeof products.$inferInsert> 
     .returning();
   return row!;
 }
+
+/**
+ * Seeds and other writes straight to D1 go round the API, so the edge cache does not learn of
+ * them (it would for up to max-age in production): a test that changes D1 itself and then reads
+ * the catalog anonymously, or that measures what a catalog read costs in D1, forgets first.
+ */
+export const forgetCachedCatalog = () => renewCatalogGeneration('http://localhost');
 
 export const storedProduct = (id: number) => getDb(env).select().from(products).where(eq(products.id, id)).get();
 

@@ -1,5 +1,6 @@
 import { vi } from 'vitest';
 import type { D1Usage } from '../../src/db/metered-d1';
+import type { CacheOutcome } from '../../src/middleware/edge-cache';
 import { api, type ApiResponse, type RequestOptions } from './http';
 
 export interface RequestLogLine {
@@ -10,6 +11,8 @@ export interface RequestLogLine {
   status: number;
   request_id: string;
   d1: D1Usage;
+  /** Only on the edge-cached routes. */
+  cache?: CacheOutcome;
 }
 
 /**

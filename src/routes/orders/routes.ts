@@ -4,6 +4,7 @@ import { errors, json, jsonBody, SECURITY } from '../../lib/openapi';
 import { boolean, idParam, integer, pydanticIssue, queryInt, text } from '../../lib/schemas';
 import { parseUuid } from '../../lib/uuid';
 import { requireSuperuser, requireUser } from '../../middleware/auth';
+import { changesCatalog } from '../../middleware/edge-cache';
 import { mustExist } from '../../middleware/must-exist';
 import { ORDER_PAGE_DEFAULTS, orderExists } from '../../services/orders';
 import { FrozenLineSchema } from '../checkout/routes';
@@ -111,7 +112,8 @@ export const createOrderRoute = createRoute({
     '409 `INSUFFICIENT_STOCK` (`product_id`, `requested`, `available`) or `PRODUCT_UNAVAILABLE` (`product_id`; the product was deleted or taken off sale since checkout) change nothing; ' +
     '409 `CHECKOUT_EXPIRED` when the checkout is past `expires_at`. Prices are those frozen at checkout.',
   security: SECURITY,
-  middleware: [requireUser] as const,
+  // Stock is part of the product object: the catalog readers see changes.
+  middleware: [requireUser, changesCatalog] as const,
   request: { body: jsonBody(z.object({ checkout_id: integer({ min: 1 }) }).openapi('CreateOrderRequest')) },
   responses: {
     201: json(OrderSchema, 'Order created'),
@@ -220,7 +222,8 @@ export const editOrderRoute = createRoute({
     'Shipping an unpaid order and cancelling a paid one are allowed. Flags, timestamps, restock and e-mails are one batch that applies only to the state it was ' +
     'decided on, so concurrent edits never apply twice (a double cancel restocks once). An unknown id is the plain 404.',
   security: SECURITY,
-  middleware: [requireSuperuser, orderMustExist] as const,
+  // A cancel puts stock back.
+  middleware: [requireSuperuser, orderMustExist, changesCatalog] as const,
   request: { params: OrderIdParam, body: jsonBody(EditOrderRequest) },
   responses: { 200: json(OrderSchema), ...errors(401, 403, 404, 409, 413, 422) },
 });

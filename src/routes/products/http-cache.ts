@@ -1,20 +1,35 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env';
+import { ifNoneMatchHits } from '../../lib/conditional';
 import { sha256, toHex } from '../../lib/crypto';
+import type { CatalogQuery } from '../../services/products';
 
 /** Cache-Control for catalog reads: shared caches may keep anonymous answers for a short while only. */
 const catalogCacheControl = (anonymous: boolean) => (anonymous ? 'public, max-age=30' : 'private, no-store');
 
+/** The parameters of a catalog query in a fixed order (filters, sort, page), each only when it is not its default. */
+const CANONICAL_ORDER = ['q', 'min_price', 'max_price', 'in_stock', 'sort', 'limit', 'offset'] as const;
+const DEFAULTS: Partial<CatalogQuery> = { sort: 'id', limit: 20, offset: 0 };
+
+/**
+ * The one spelling of a parsed catalog query (`?q=mug&sort=price&limit=5`, or `` for the
+ * defaults): equivalent requests (parameters in another order, defaults spelt out, `in_stock=1`,
+ * unknown parameters, an empty `q`) share it, so they share an edge-cache entry and their
+ * `Link` URLs.
+ */
+export function catalogSearch(query: CatalogQuery): string {
+  const search = new URLSearchParams();
+  for (const name of CANONICAL_ORDER) {
+    const value = query[name];
+    if (value !== undefined && value !== '' && value !== DEFAULTS[name]) search.set(name, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
 /** A strong ETag: SHA-256 of everything the answer says (body plus any headers that carry data). */
 async function strongEtag(representation: string): Promise<string> {
   return `"${toHex(await sha256(representation)).slice(0, 32)}"`;
-}
-
-/** Does `If-None-Match` (a list of tags, weak or strong, or `*`) match this ETag? Weak comparison, as RFC 9110 asks. */
-function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
-  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
 }
 
 /**

@@ -3,8 +3,8 @@ import type { Product } from '../../db/schema';
 import { notFound } from '../../lib/errors';
 import { createRouter } from '../../lib/openapi';
 import { optionalCurrentUser } from '../../middleware/auth';
-import { addProduct, changeProduct, findVisibleProduct, listCatalog, removeProduct } from '../../services/products';
-import { conditionalHeaders } from './http-cache';
+import { addProduct, type CatalogQuery, changeProduct, findVisibleProduct, listCatalog, removeProduct } from '../../services/products';
+import { catalogSearch, conditionalHeaders } from './http-cache';
 import { createProductRoute, deleteProductRoute, getProductRoute, listProductsRoute, updateProductRoute } from './routes';
 
 /** The public product object, in the contract's field order. */
@@ -23,10 +23,14 @@ function toProductOut(product: Product, currency: string) {
   };
 }
 
-/** RFC 8288 `Link` with absolute next/prev URLs that keep every other query parameter. */
-function paginationLink(requestUrl: string, limit: number, offset: number, total: number): string | undefined {
+/**
+ * RFC 8288 `Link` with absolute next/prev URLs that keep the other parameters, spelt as
+ * `catalogSearch` spells them: the same for equivalent requests, so an edge-cache entry holds the right one.
+ */
+function paginationLink(requestUrl: string, query: CatalogQuery, total: number): string | undefined {
+  const { limit, offset } = query;
   const pageAt = (pageOffset: number) => {
-    const url = new URL(requestUrl);
+    const url = new URL(`/products${catalogSearch(query)}`, requestUrl);
     url.searchParams.set('limit', String(limit));
     url.searchParams.set('offset', String(pageOffset));
     return url.toString();
@@ -44,7 +48,7 @@ export const productRoutes = createRouter()
     const { currency } = getConfig(c.env);
     const { rows, total } = await listCatalog(c.env, viewer, query);
     const body = rows.map((row) => toProductOut(row, currency));
-    const link = paginationLink(c.req.url, query.limit, query.offset, total);
+    const link = paginationLink(c.req.url, query, total);
     const { headers, notModified } = await conditionalHeaders(c, body, {
       anonymous: viewer === undefined,
       dataHeaders: { 'X-Total-Count': String(total), ...(link ? { Link: link } : {}) },

@@ -1,9 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { PRODUCT_SORTS } from '../../db/products';
 import { optionalUser, requireSuperuser } from '../../middleware/auth';
+import { changesCatalog, edgeCache } from '../../middleware/edge-cache';
 import { mustExist } from '../../middleware/must-exist';
 import { findProduct } from '../../services/products';
 import { errors, json, jsonBody, SECURITY } from '../../lib/openapi';
+import { catalogSearch } from './http-cache';
 import { boolean, idParam, integer, pydanticIssue, text } from '../../lib/schemas';
 
 /** Upper bounds that keep every total far inside a safe integer (and SQLite's int64). */
@@ -124,7 +126,16 @@ const CACHE_HEADERS = {
     schema: { type: 'string' as const },
   },
   Vary: { description: '`Authorization`: a superuser sees more', schema: { type: 'string' as const } },
+  Age: {
+    description: 'Seconds since the edge cache stored this anonymous answer (only when it came from there)',
+    schema: { type: 'integer' as const },
+  },
 };
+
+const EDGE_CACHE =
+  ' Anonymous answers (no `Authorization` header) come from the edge cache of the data centre that serves the call for up to `max-age` seconds: ' +
+  "a superuser's change to the catalog, and an order's or a cancel's change to stock, show at once in the data centre that made it and everywhere else within `max-age`; " +
+  'nothing is cached across midnight UTC, when products are released.';
 
 const notModified = {
   description: '`If-None-Match` matched the current `ETag`: empty body, same `ETag` and cache headers',
@@ -140,9 +151,11 @@ export const listProductsRoute = createRoute({
   description:
     'Anyone may call this. Everyone sees only products on sale (visible and released today or earlier, UTC) ' +
     'except a superuser (a valid superuser bearer token), who sees every product. An invalid or expired token is treated as no token. ' +
-    'Paging: `X-Total-Count` is the number of matching products; `Link` has absolute `rel="next"` / `rel="prev"` URLs keeping the other parameters.',
+    'Paging: `X-Total-Count` is the number of matching products; `Link` has absolute `rel="next"` / `rel="prev"` URLs keeping the other parameters ' +
+    '(in one canonical spelling: filters, `sort`, `limit`, `offset`, defaults and unknown parameters left out).' +
+    EDGE_CACHE,
   security: [{}, ...SECURITY],
-  middleware: [optionalUser] as const,
+  middleware: [edgeCache({ query: ProductListQuery, path: ({ query }) => `/products${catalogSearch(query)}` }), optionalUser] as const,
   request: { query: ProductListQuery },
   responses: {
     200: {
@@ -165,9 +178,9 @@ export const getProductRoute = createRoute({
   tags: ['catalog'],
   summary: 'One product',
   description:
-    'A product that is not on sale is a 404 for everyone but a superuser. `ETag`, `If-None-Match` and `Cache-Control` work as on the list.',
+    ['A product that is not on sale is a 404 for everyone but a superuser. `ETag`, `If-None-Match` and `Cache-Control` work as on the list.', EDGE_CACHE].join(''),
   security: [{}, ...SECURITY],
-  middleware: [optionalUser] as const,
+  middleware: [edgeCache({ params: ProductIdParam, path: ({ params }) => `/products/${params.product_id}` }), optionalUser] as const,
   request: { params: ProductIdParam },
   responses: {
     200: { ...json(ProductSchema), headers: CACHE_HEADERS },
@@ -184,7 +197,7 @@ export const createProductRoute = createRoute({
   summary: 'Add a product (superuser)',
   description: 'Defaults: `description` "", `release_date` today (UTC), `quantity` 0, `is_visible` false.',
   security: SECURITY,
-  middleware: [requireSuperuser] as const,
+  middleware: [requireSuperuser, changesCatalog] as const,
   request: { body: jsonBody(ProductCreate) },
   responses: {
     201: {
@@ -203,7 +216,7 @@ export const updateProductRoute = createRoute({
   summary: 'Change a product (superuser)',
   description: '`updated_at` moves when the body changes at least one field; an empty object changes nothing.',
   security: SECURITY,
-  middleware: [requireSuperuser, productMustExist] as const,
+  middleware: [requireSuperuser, productMustExist, changesCatalog] as const,
   request: { params: ProductIdParam, body: jsonBody(ProductUpdate) },
   responses: { 200: json(ProductSchema), ...errors(401, 403, 404, 413, 422) },
 });
@@ -217,7 +230,7 @@ export const deleteProductRoute = createRoute({
   description:
     'Orders keep their own copy of title and price. Carts holding the product show the line with `available: false` (and `title: null`) until it is removed.',
   security: SECURITY,
-  middleware: [requireSuperuser] as const,
+  middleware: [requireSuperuser, changesCatalog] as const,
   request: { params: ProductIdParam },
   responses: { 204: { description: 'Deleted; empty body' }, ...errors(401, 403, 404) },
 });
