@@ -20,5 +20,7 @@ export interface AppEnv {
     token: { raw: string; claims: AccessClaims };
     /** Set by `edgeCache` on the routes it serves, for the request's log line. */
     cache?: CacheOutcome;
+    /** The request body's bytes as received, on the payment webhook paths (see readBody). */
+    rawBody?: Uint8Array;
   };
 }

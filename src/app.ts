@@ -74,6 +74,7 @@ export function createApp() {
       { name: 'cart', description: 'One cart per user, re-priced from the catalog on every answer.' },
       { name: 'checkout', description: 'Fixes what is bought, for how much and where it goes, for `CHECKOUT_TTL_MINUTES` (30 by default).' },
       { name: 'orders', description: 'Turns a checkout into an order exactly once; order history and fulfilment.' },
+      { name: 'payments', description: 'Online payment (PAYMENT_PROVIDER stripe or razorpay): the payment of an order, provider webhooks, Razorpay Checkout verification.' },
       { name: 'admin', description: 'Transactional e-mail delivery state, for superusers.' },
       { name: 'development', description: 'Only when ENVIRONMENT=development.' },
       { name: 'operations', description: 'Health of the deployment.' },

@@ -426,7 +426,7 @@ export interface paths {
         put?: never;
         /**
          * One order by id, or a page of orders (newest first)
-         * @description `{"order_id": n}` answers that order (404 `ORDER_NOT_FOUND` when it does not exist or is someone else’s). Otherwise (`{}`, an empty body, or `{limit, offset, user_id}`) a list, newest first, with `X-Total-Count`: a superuser sees everyone’s orders and may filter by `user_id`; others see only their own. 401 without a valid token. Someone else’s order is as unknown as a missing one (never 403).
+         * @description `{"order_id": n}` answers that order (404 `ORDER_NOT_FOUND` when it does not exist or is someone else’s). Otherwise (`{}`, an empty body, or `{limit, offset, user_id, payment_status}`) a list, newest first, with `X-Total-Count`: a superuser sees everyone’s orders and may filter by `user_id`; others see only their own. 401 without a valid token. Someone else’s order is as unknown as a missing one (never 403).
          */
         post: operations["viewOrders"];
         delete?: never;
@@ -495,6 +495,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orders/{order_id}/payment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The online payment of an order, to complete in the browser (created once)
+         * @description The order’s owner only (anyone else: 404, as for an unknown id). The first call creates the provider’s payment object — a Stripe PaymentIntent (`Idempotency-Key` derived from the order, amount in minor units, `metadata.order_id`) or a Razorpay order (`receipt` derived from the order, `notes.order_id`) — and stores it as the order’s one payment; every later call, concurrent ones included, answers that same payment and never creates another. 409 `PAYMENTS_DISABLED` with `PAYMENT_PROVIDER=manual`, `ORDER_CANCELLED`, `ORDER_ALREADY_PAID`. 502 `PAYMENT_PROVIDER_ERROR` when the provider is down, times out or refuses: nothing is stored, and asking again is safe. No body.
+         */
+        post: operations["startOrderPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/razorpay/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Razorpay Checkout’s handler answer: the order, paid
+         * @description `razorpay_signature` must be the hex HMAC-SHA256 of `razorpay_order_id|razorpay_payment_id` under the key secret (else 400 `PAYMENT_BAD_SIGNATURE`, nothing changes). The payment is then applied through the same exactly-once path as the webhook, so this call and the `payment.captured` webhook together mark the order paid once, with one e-mail. 404 for a Razorpay order that is not one of the caller’s orders.
+         */
+        post: operations["verifyRazorpayPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/webhooks/stripe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe webhook
+         * @description Authenticated by `Stripe-Signature` (`t=…,v1=…`: HMAC-SHA256 of `t.raw_body` under `STRIPE_WEBHOOK_SECRET`), computed over the raw request body; no bearer token. A missing, wrong or (Stripe) more than 5 minutes old signature is 400 `WEBHOOK_BAD_SIGNATURE` and changes nothing. A verified event is applied exactly once: its id is recorded in the same D1 batch as its effect, so a repeated, late or concurrent delivery answers 200 and changes nothing; a payment never moves backwards; an order is marked paid (with one "payment received" e-mail) only if the amount and currency received equal the order’s, else the payment is `amount_mismatch`. Event types the shop does not act on answer 200 too. A correctly signed body that is not a JSON event is 400 `WEBHOOK_BAD_PAYLOAD`. The body is the provider’s raw event (at most 64 KiB).
+         */
+        post: operations["receiveStripeWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/webhooks/razorpay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Razorpay webhook
+         * @description Authenticated by `X-Razorpay-Signature` (hex HMAC-SHA256 of the raw body under `RAZORPAY_WEBHOOK_SECRET`; `X-Razorpay-Event-Id` is the event id), computed over the raw request body; no bearer token. A missing, wrong or (Stripe) more than 5 minutes old signature is 400 `WEBHOOK_BAD_SIGNATURE` and changes nothing. A verified event is applied exactly once: its id is recorded in the same D1 batch as its effect, so a repeated, late or concurrent delivery answers 200 and changes nothing; a payment never moves backwards; an order is marked paid (with one "payment received" e-mail) only if the amount and currency received equal the order’s, else the payment is `amount_mismatch`. Event types the shop does not act on answer 200 too. A correctly signed body that is not a JSON event is 400 `WEBHOOK_BAD_PAYLOAD`. The body is the provider’s raw event (at most 64 KiB).
+         */
+        post: operations["receiveRazorpayWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/emails": {
         parameters: {
             query?: never;
@@ -529,6 +609,26 @@ export interface paths {
          * @description Queues the recorded e-mail again, as rendered when it was recorded, with a new idempotency key so the provider delivers it as a new message. It becomes `pending` with `attempts` 0 and no `last_error`, `provider_message_id` or `sent_at`. No request body. An e-mail that is still `pending` is being delivered: 409 `{"detail":{"code":"EMAIL_PENDING","reason":…}}`.
          */
         post: operations["resendEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dev/payments/{order_id}/succeed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Development only: pay an order as the provider would, without an account
+         * @description Exists only when `ENVIRONMENT=development` (404 otherwise, like every `/dev/…` path). Builds a correctly signed "payment succeeded" event for the order’s payment — Stripe `payment_intent.succeeded` (`Stripe-Signature` under `STRIPE_WEBHOOK_SECRET`) or Razorpay `payment.captured` (`X-Razorpay-Signature` under `RAZORPAY_WEBHOOK_SECRET`), for the full amount — and delivers it to the configured provider’s webhook handler, which verifies and applies it like any delivery. Answers what the webhook answered, and the order after it. 409 `PAYMENT_NOT_STARTED` before `POST /orders/{order_id}/payment`, `PAYMENTS_DISABLED` with `PAYMENT_PROVIDER=manual`.
+         */
+        post: operations["succeedDevPayment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -977,6 +1077,11 @@ export interface components {
              * @description Only orders of this user. Superusers may name anyone; for everyone else it can only narrow the list to their own orders (another user’s id gives an empty list, never their orders).
              */
             user_id?: string;
+            /**
+             * @description Only orders whose online payment is in this state, e.g. `amount_mismatch` for the payments a superuser must look at (orders without a payment never match).
+             * @enum {string|null}
+             */
+            payment_status?: "requires_payment" | "processing" | "succeeded" | "failed" | "refunded" | "partially_refunded" | "amount_mismatch" | null;
         } | null;
         /** @description At least one of `paid`, `shipped`, `cancelled` (null counts as absent); other fields are ignored. */
         EditOrderRequest: {
@@ -986,6 +1091,64 @@ export interface components {
             shipped?: boolean;
             /** @description `true` cancels the order: its stock goes back (products deleted since are skipped) and an "order cancelled" e-mail is queued */
             cancelled?: boolean;
+        };
+        StripePayment: {
+            /** @enum {string} */
+            provider: "stripe";
+            order_id: number;
+            /** @description Minor units, the order’s total */
+            amount: number;
+            /** @example INR */
+            currency: string;
+            /** @enum {string} */
+            status: "requires_payment" | "processing" | "succeeded" | "failed" | "refunded" | "partially_refunded" | "amount_mismatch";
+            /**
+             * @description Unpaid after this, the order is cancelled
+             * @example 2026-11-25T10:30:00Z
+             */
+            payment_due_at: string | null;
+            /**
+             * @description The PaymentIntent
+             * @example pi_3N…
+             */
+            payment_id: string;
+            /** @description For Stripe.js `confirmPayment` in the customer’s browser */
+            client_secret: string;
+        };
+        RazorpayPayment: {
+            /** @enum {string} */
+            provider: "razorpay";
+            order_id: number;
+            /** @description Minor units, the order’s total */
+            amount: number;
+            /** @example INR */
+            currency: string;
+            /** @enum {string} */
+            status: "requires_payment" | "processing" | "succeeded" | "failed" | "refunded" | "partially_refunded" | "amount_mismatch";
+            /**
+             * @description Unpaid after this, the order is cancelled
+             * @example 2026-11-25T10:30:00Z
+             */
+            payment_due_at: string | null;
+            /**
+             * @description For Razorpay Checkout’s `order_id`
+             * @example order_EKwxwAgItmmXdp
+             */
+            razorpay_order_id: string;
+            /**
+             * @description For Razorpay Checkout’s `key` (public)
+             * @example rzp_test_…
+             */
+            key_id: string;
+        };
+        RazorpayVerifyRequest: {
+            razorpay_order_id: string;
+            razorpay_payment_id: string;
+            razorpay_signature: string;
+        };
+        WebhookReceived: {
+            /** @enum {boolean} */
+            received: true;
         };
         EmailOut: {
             /** Format: uuid */
@@ -1012,6 +1175,17 @@ export interface components {
             updated_at: string;
             /** @example 2026-11-25T10:00:05Z */
             sent_at: string | null;
+        };
+        DevPaymentDelivery: {
+            /** @example /payments/webhooks/stripe */
+            webhook: string;
+            status: number;
+            response: {
+                /** @enum {boolean} */
+                received: true;
+            };
+            /** @description The event that was delivered */
+            event?: unknown;
         };
         MailboxEmail: {
             /** Format: uuid */
@@ -2497,6 +2671,8 @@ export interface operations {
                 offset?: number;
                 /** @description Only orders of this user. Superusers may name anyone; for everyone else it can only narrow the list to their own orders (another user’s id gives an empty list, never their orders). */
                 user_id?: string;
+                /** @description Only orders whose online payment is in this state, e.g. `amount_mismatch` for the payments a superuser must look at (orders without a payment never match). */
+                payment_status?: "requires_payment" | "processing" | "succeeded" | "failed" | "refunded" | "partially_refunded" | "amount_mismatch";
             };
             header?: never;
             path?: never;
@@ -2655,6 +2831,209 @@ export interface operations {
             };
         };
     };
+    startOrderPayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment to complete */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StripePayment"] | components["schemas"]["RazorpayPayment"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token, or inactive user: `{"detail":"Unauthorized"}` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours: `{"detail":"Not Found"}` or a `{code, reason}` object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state (`{code, reason, …}`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The payment provider is down, timed out or refused: `{"detail":{"code":"PAYMENT_PROVIDER_ERROR","reason":…}}`; nothing changed, safe to retry */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    verifyRazorpayPayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RazorpayVerifyRequest"];
+            };
+        };
+        responses: {
+            /** @description The order, with its payment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Business rule violated (`detail` is a string code or `{code, reason}`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token, or inactive user: `{"detail":"Unauthorized"}` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours: `{"detail":"Not Found"}` or a `{code, reason}` object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error (Pydantic v2 shape) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    receiveStripeWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Applied, a duplicate, or an event type the shop ignores */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceived"];
+                };
+            };
+            /** @description Business rule violated (`detail` is a string code or `{code, reason}`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    receiveRazorpayWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Applied, a duplicate, or an event type the shop ignores */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceived"];
+                };
+            };
+            /** @description Business rule violated (`detail` is a string code or `{code, reason}`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listEmails: {
         parameters: {
             query?: {
@@ -2747,6 +3126,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours: `{"detail":"Not Found"}` or a `{code, reason}` object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state (`{code, reason, …}`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    succeedDevPayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the webhook answered */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevPaymentDelivery"];
                 };
             };
             /** @description Not found, or not yours: `{"detail":"Not Found"}` or a `{code, reason}` object */

@@ -34,6 +34,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   413: 'Body over 64 KiB',
   422: 'Validation error (Pydantic v2 shape)',
   429: 'Too many requests; see `Retry-After`',
+  502: 'The payment provider is down, timed out or refused: `{"detail":{"code":"PAYMENT_PROVIDER_ERROR","reason":…}}`; nothing changed, safe to retry',
   503: 'A dependency is unavailable; see `Retry-After`',
 };
 

@@ -11,6 +11,9 @@ export const MAX_BODY_BYTES = 64 * 1024;
  */
 export const MAX_JSON_DEPTH = 32;
 
+/** Bodies that are signed (payment webhooks): read within the limit, never parsed or rebuilt. */
+const RAW_BODY_PATHS = /^\/payments\/webhooks\//;
+
 const tooLarge = () => new ApiError(413, 'Request body too large');
 
 /** Reads at most MAX_BODY_BYTES (+1 to notice more) without trusting Content-Length. */
@@ -108,6 +111,11 @@ export const readBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const declared = Number(raw.headers.get('content-length') ?? '0');
   if (declared > MAX_BODY_BYTES) throw tooLarge();
   const bytes = raw.body ? await readLimited(raw.body) : new Uint8Array();
+  if (RAW_BODY_PATHS.test(new URL(raw.url).pathname)) {
+    // Webhook signatures are computed over the bytes as sent: they are kept as they are, unparsed.
+    c.set('rawBody', bytes);
+    return next();
+  }
   const contentType = raw.headers.get('content-type') ?? '';
   const mediaType = mediaTypeOf(contentType);
   const headers = new Headers(raw.headers);

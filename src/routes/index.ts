@@ -7,6 +7,7 @@ import { checkoutRoutes } from './checkout';
 import { devRoutes } from './dev';
 import { healthRoutes } from './health';
 import { orderRoutes } from './orders';
+import { paymentRoutes } from './payments';
 import { productRoutes } from './products';
 import { userRoutes } from './users';
 
@@ -18,6 +19,7 @@ export const routers: OpenAPIHono<AppEnv>[] = [
   cartRoutes,
   checkoutRoutes,
   orderRoutes,
+  paymentRoutes,
   adminRoutes,
   devRoutes,
   healthRoutes,

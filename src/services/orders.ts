@@ -20,7 +20,7 @@ import {
   type OrderWithItems,
 } from '../db/orders';
 import { findProductsByIds } from '../db/products';
-import type { Checkout, EmailKind, FrozenLine, Order, User } from '../db/schema';
+import type { Checkout, EmailKind, FrozenLine, Order, PaymentStatus, User } from '../db/schema';
 import { writeWithEmails } from '../email/outbox';
 import { loggableError } from '../lib/error-cause';
 import { conflictError, missingError } from '../lib/domain-errors';
@@ -237,10 +237,10 @@ export async function findVisibleOrder(env: Bindings, user: User, orderId: numbe
 export async function listVisibleOrders(
   env: Bindings,
   user: User,
-  request: { limit?: number | null; offset?: number | null; userId?: string | null },
+  request: { limit?: number | null; offset?: number | null; userId?: string | null; paymentStatus?: PaymentStatus | null },
 ): Promise<{ orders: OrderWithItems[]; total: number }> {
   const page = { limit: request.limit ?? ORDER_PAGE_DEFAULTS.limit, offset: request.offset ?? ORDER_PAGE_DEFAULTS.offset };
   const wanted = request.userId ?? undefined;
   if (!user.isSuperuser && wanted !== undefined && wanted !== user.id) return { orders: [], total: 0 };
-  return listOrders(getDb(env), { userId: user.isSuperuser ? wanted : user.id, ...page });
+  return listOrders(getDb(env), { userId: user.isSuperuser ? wanted : user.id, paymentStatus: request.paymentStatus ?? undefined, ...page });
 }

@@ -6,7 +6,10 @@ import { createRouter } from '../../lib/openapi';
 import { developmentOnly } from '../../middleware/development-only';
 import { readMailbox } from '../../services/emails';
 import { type MailboxEntry, mailboxPage, pageSecurityPolicy, resetPasswordPage, verifyPage } from './pages';
-import { MAILBOX_PAGE_DEFAULT, mailboxRoute } from './routes';
+import { utf8 } from '../../lib/crypto';
+import { signedSuccessEventFor } from '../../services/payments';
+import { deliverWebhook } from '../payments';
+import { devPaymentSucceedRoute, MAILBOX_PAGE_DEFAULT, mailboxRoute } from './routes';
 
 const router = createRouter();
 for (const path of ['/dev/*', '/verify', '/reset-password']) router.use(path, developmentOnly);
@@ -40,7 +43,14 @@ router.use('/dev/mailbox', async (c, next) => {
   c.res = htmlPage((nonce) => mailboxPage(emails, c.req.query('to'), nonce));
 });
 
-export const devRoutes = router.openapi(mailboxRoute, async (c) => {
+export const devRoutes = router
+  .openapi(devPaymentSucceedRoute, async (c) => {
+    const { provider, delivery } = await signedSuccessEventFor(c.env, c.req.valid('param').order_id);
+    // The webhook's own handler, on the bytes and headers a provider would send.
+    const response = await deliverWebhook(c.env, provider, utf8(delivery.body), new Headers(delivery.headers));
+    return c.json({ webhook: `/payments/webhooks/${provider}`, status: 200, response, event: JSON.parse(delivery.body) as unknown }, 200);
+  })
+  .openapi(mailboxRoute, async (c) => {
   const { to, limit = MAILBOX_PAGE_DEFAULT } = c.req.valid('query');
   const rows = await readMailbox(c.env, { to, limit });
   return c.json(

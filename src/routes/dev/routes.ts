@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { EMAIL_STATUSES } from '../../db/schema';
 import { errors, json } from '../../lib/openapi';
-import { queryInt, text } from '../../lib/schemas';
+import { idParam, queryInt, text } from '../../lib/schemas';
 
 export const MAILBOX_PAGE_DEFAULT = 50;
 
@@ -40,4 +40,34 @@ export const mailboxRoute = createRoute({
   },
   // The page for browsers is a development convenience, like /docs: not part of the described API.
   responses: { 200: json(z.array(MailboxEmail), 'The newest e-mails'), ...errors(404, 422) },
+});
+
+export const devPaymentSucceedRoute = createRoute({
+  method: 'post',
+  path: '/dev/payments/{order_id}/succeed',
+  operationId: 'succeedDevPayment',
+  security: [],
+  tags: ['development'],
+  summary: 'Development only: pay an order as the provider would, without an account',
+  description:
+    'Exists only when `ENVIRONMENT=development` (404 otherwise, like every `/dev/…` path). Builds a correctly signed "payment succeeded" event ' +
+    'for the order’s payment — Stripe `payment_intent.succeeded` (`Stripe-Signature` under `STRIPE_WEBHOOK_SECRET`) or Razorpay `payment.captured` ' +
+    '(`X-Razorpay-Signature` under `RAZORPAY_WEBHOOK_SECRET`), for the full amount — and delivers it to the configured provider’s webhook handler, ' +
+    'which verifies and applies it like any delivery. Answers what the webhook answered, and the order after it. ' +
+    '409 `PAYMENT_NOT_STARTED` before `POST /orders/{order_id}/payment`, `PAYMENTS_DISABLED` with `PAYMENT_PROVIDER=manual`.',
+  request: { params: idParam('order_id') },
+  responses: {
+    200: json(
+      z
+        .object({
+          webhook: z.string().openapi({ example: '/payments/webhooks/stripe' }),
+          status: z.number().int(),
+          response: z.object({ received: z.literal(true) }),
+          event: z.unknown().openapi({ description: 'The event that was delivered' }),
+        })
+        .openapi('DevPaymentDelivery'),
+      'What the webhook answered',
+    ),
+    ...errors(404, 409),
+  },
 });

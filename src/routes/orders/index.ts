@@ -27,7 +27,7 @@ function toPaymentOut(payment: Payment) {
 }
 
 /** The order object of the API, in the contract's field order. */
-function toOrderOut({ order, items, payment }: OrderWithItems) {
+export function toOrderOut({ order, items, payment }: OrderWithItems) {
   return {
     id: order.id,
     user_id: order.userId,
@@ -62,19 +62,19 @@ export const orderRoutes = createRouter()
     return created ? c.json(toOrderOut(order), 201) : c.json(toOrderOut(order), 200);
   })
   .openapi(viewOrdersRoute, async (c) => {
-    const { order_id, user_id, ...page } = c.req.valid('json') ?? {};
+    const { order_id, user_id, payment_status, ...page } = c.req.valid('json') ?? {};
     const user = c.get('user');
     if (order_id != null) {
       const found = await findVisibleOrder(c.env, user, order_id);
       if (!found) throw coded(404, 'ORDER_NOT_FOUND', 'Order not found', { order_id });
       return c.json(toOrderOut(found), 200);
     }
-    const { orders, total } = await listVisibleOrders(c.env, user, { ...page, userId: user_id });
+    const { orders, total } = await listVisibleOrders(c.env, user, { ...page, userId: user_id, paymentStatus: payment_status });
     return c.json(orders.map(toOrderOut), 200, { 'X-Total-Count': String(total) });
   })
   .openapi(listOrdersRoute, async (c) => {
-    const { user_id, ...page } = c.req.valid('query');
-    const { orders, total } = await listVisibleOrders(c.env, c.get('user'), { ...page, userId: user_id });
+    const { user_id, payment_status, ...page } = c.req.valid('query');
+    const { orders, total } = await listVisibleOrders(c.env, c.get('user'), { ...page, userId: user_id, paymentStatus: payment_status });
     return c.json(orders.map(toOrderOut), 200, { 'X-Total-Count': String(total) });
   })
   .openapi(getOrderRoute, async (c) => {

@@ -84,6 +84,12 @@ const userIdFilter = () =>
         '(another user’s id gives an empty list, never their orders).',
     });
 
+const paymentStatusFilter = () =>
+  z.enum(PAYMENT_STATUSES).openapi({
+    description:
+      'Only orders whose online payment is in this state, e.g. `amount_mismatch` for the payments a superuser must look at (orders without a payment never match).',
+  });
+
 const limit = <T extends z.ZodType>(field: T): T => field.openapi({ default: ORDER_PAGE_DEFAULTS.limit, description: 'Page size, 1–100' });
 const offset = <T extends z.ZodType>(field: T): T => field.openapi({ default: ORDER_PAGE_DEFAULTS.offset, description: 'Orders to skip' });
 
@@ -130,7 +136,7 @@ export const viewOrdersRoute = createRoute({
   summary: 'One order by id, or a page of orders (newest first)',
   description:
     '`{"order_id": n}` answers that order (404 `ORDER_NOT_FOUND` when it does not exist or is someone else’s). ' +
-    'Otherwise (`{}`, an empty body, or `{limit, offset, user_id}`) a list, newest first, with `X-Total-Count`: ' +
+    'Otherwise (`{}`, an empty body, or `{limit, offset, user_id, payment_status}`) a list, newest first, with `X-Total-Count`: ' +
     'a superuser sees everyone’s orders and may filter by `user_id`; others see only their own. ' + ORDER_ERRORS_NOTE,
   security: SECURITY,
   middleware: [requireUser] as const,
@@ -142,6 +148,7 @@ export const viewOrdersRoute = createRoute({
           limit: limit(integer({ min: 1, max: 100 }).nullish()),
           offset: offset(integer({ min: 0 }).nullish()),
           user_id: userIdFilter().nullish(),
+          payment_status: paymentStatusFilter().nullish(),
         })
         .nullable()
         .openapi('ViewOrdersRequest'),
@@ -170,6 +177,7 @@ export const listOrdersRoute = createRoute({
       limit: limit(queryInt({ min: 1, max: 100 })),
       offset: offset(queryInt({ min: 0 })),
       user_id: userIdFilter().optional(),
+      payment_status: paymentStatusFilter().optional(),
     }),
   },
   responses: {
