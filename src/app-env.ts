@@ -1,4 +1,5 @@
 import type { Bindings } from './env';
+import type { RequestD1 } from './db/metered-d1';
 import type { User } from './db/schema';
 import type { CacheOutcome } from './middleware/edge-cache';
 
@@ -14,6 +15,8 @@ export interface AppEnv {
   Bindings: Bindings;
   Variables: {
     requestId: string;
+    /** The request's D1 session and its cost (src/middleware/request-context.ts); `c.env.DB` is its `db`. */
+    d1: RequestD1;
     /** Set by `requireUser`/`requireSuperuser`. */
     user: User;
     /** The verified access token and its claims, for logout. */

@@ -38,8 +38,8 @@ export function createApp() {
     '*',
     cors({
       origin: (origin, c) => corsOrigin(origin, getConfig(c.env).corsOrigins),
-      allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match', 'X-Request-Id'],
-      exposeHeaders: ['X-Total-Count', 'Link', 'ETag', 'Location', 'Retry-After', 'X-Request-Id'],
+      allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match', 'X-Request-Id', 'X-D1-Bookmark'],
+      exposeHeaders: ['X-Total-Count', 'Link', 'ETag', 'Location', 'Retry-After', 'X-Request-Id', 'X-D1-Bookmark'],
       maxAge: 600,
     }),
   );
@@ -64,7 +64,9 @@ export function createApp() {
       version: '1.0.0',
       description:
         'Shop backend on Cloudflare Workers: accounts (fastapi-users compatible), catalog, cart, checkout, orders and transactional e-mail. ' +
-        'Errors are FastAPI-shaped `{"detail": …}`; money is in minor units; times are ISO 8601 UTC.',
+        'Errors are FastAPI-shaped `{"detail": …}`; money is in minor units; times are ISO 8601 UTC. ' +
+        'Reads come from the nearest D1 replica: every answer that reached D1 carries `X-D1-Bookmark`, and a request that sends ' +
+        'it back reads data at least that new (a value that is not a bookmark is ignored); a signed-in user sees their own writes without it.',
     },
     servers: [{ url: '/', description: 'The server that serves this document' }],
     tags: [

@@ -19,6 +19,12 @@ export interface Bindings extends ConfigVariables {
   ASSETS: Fetcher;
 
   JWT_SECRET: string;
+
+  /**
+   * Not a binding: set per request by src/middleware/request-context.ts, which runs the work
+   * handed to it after the answer (`ExecutionContext.waitUntil`); see lib/background.ts.
+   */
+  afterAnswer?: (work: () => Promise<void>) => void;
 }
 
 /**

@@ -4,6 +4,7 @@ import { getConfig } from '../config';
 import type { Db } from '../db/client';
 import { markEmailsQueued } from '../db/emails';
 import { emails, type EmailKind } from '../db/schema';
+import { runInBackground } from '../lib/background';
 import { chunks } from '../lib/chunks';
 import { loggableError } from '../lib/error-cause';
 import { log } from '../lib/log';
@@ -61,7 +62,9 @@ export async function enqueueEmails(env: Bindings, db: Db, emails: QueuedEmailRe
  * Writes a change and the e-mails it causes in one D1 batch, so an e-mail exists exactly when
  * its change does, then hands the e-mails to the queue. The batch is `change`, the e-mails'
  * INSERTs, then `afterEmails(ids)` (statements that refer to the recorded e-mails). Returns the
- * results of `change`; a failed batch throws and records and queues nothing.
+ * results of `change`; a failed batch throws and records and queues nothing. Queueing (and
+ * marking the rows queued, a write to the primary) runs after the answer: the rows are the
+ * truth, and the scheduled re-queue job picks up any that never made it.
  */
 export async function writeWithEmails<T extends BatchItem<'sqlite'>[]>(
   env: Bindings,
@@ -74,6 +77,6 @@ export async function writeWithEmails<T extends BatchItem<'sqlite'>[]>(
   const ids = recorded.map((email) => email.id);
   const statements = [...change, ...recorded.map((email) => email.statement), ...afterEmails(ids)];
   const results = statements.length ? await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]) : [];
-  await enqueueEmails(env, db, ids);
+  if (ids.length) await runInBackground(env, 'email enqueue', () => enqueueEmails(env, db, ids));
   return results.slice(0, change.length) as BatchResponse<T>;
 }

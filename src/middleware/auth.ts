@@ -29,6 +29,8 @@ async function authenticate(c: Context<AppEnv>): Promise<string | null> {
   const read = await readAccessToken(c.env, raw);
   if ('refused' in read) return read.refused;
   const { claims } = read;
+  // Before the first query: a replica session starts from this user's last write (read your own writes).
+  c.get('d1').startFor(claims.sub);
   const user = await findUserById(getDb(c.env), claims.sub);
   if (!user) return 'user no longer exists';
   if (!user.isActive) return 'user inactive';

@@ -4,6 +4,7 @@ import { getConfig } from '../config';
 import { getDb } from '../db/client';
 import { findUserByEmail, findUserById, markUserVerified, upgradePasswordHash } from '../db/users';
 import { writeWithEmails } from '../email/outbox';
+import { runInBackground } from '../lib/background';
 import { invalidError } from '../lib/domain-errors';
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../lib/password';
 import { parseUuid } from '../lib/uuid';
@@ -13,8 +14,8 @@ import { updateUser } from './users';
 
 /**
  * fastapi-users' login: an unknown e-mail still costs a hash; a correct password upgrades a
- * weaker stored hash (without ending tokens); inactive users are bad credentials; the
- * verified check (when configured) comes last.
+ * weaker stored hash (without ending tokens) after the answer, which does not depend on it;
+ * inactive users are bad credentials; the verified check (when configured) comes last.
  */
 export async function logIn(env: Bindings, username: string, password: string): Promise<string> {
   const db = getDb(env);
@@ -24,7 +25,9 @@ export async function logIn(env: Bindings, username: string, password: string): 
     throw invalidError('LOGIN_BAD_CREDENTIALS');
   }
   if (!(await verifyPassword(password, user.hashedPassword))) throw invalidError('LOGIN_BAD_CREDENTIALS');
-  if (needsRehash(user.hashedPassword)) await upgradePasswordHash(db, user, await hashPassword(password));
+  if (needsRehash(user.hashedPassword)) {
+    await runInBackground(env, 'password rehash', async () => upgradePasswordHash(db, user, await hashPassword(password)));
+  }
   if (!user.isActive) throw invalidError('LOGIN_BAD_CREDENTIALS');
   if (getConfig(env).requireVerifiedLogin && !user.isVerified) throw invalidError('LOGIN_USER_NOT_VERIFIED');
   return issueAccessToken(env, user);

@@ -1,6 +1,6 @@
 import { getConfig } from '../config';
 import type { Bindings } from '../env';
-import { newCartId, updateCart } from '../db/carts';
+import { newCartId, takeCartLeaseStatement, updateCart } from '../db/carts';
 import { checkoutStatus, findCheckoutOfUser } from '../db/checkouts';
 import { getDb, type Db } from '../db/client';
 import {
@@ -62,8 +62,9 @@ function paymentDueAtOf(env: Bindings, now: string): string | null {
 
 /**
  * Turns a checkout into an order, exactly once. One D1 batch takes the stock, writes the order
- * and its lines, completes the checkout and records the confirmation e-mail; any constraint
- * failure rolls all of it back. After a failure the state is read again to answer why: another
+ * and its lines, completes the checkout, records the confirmation e-mail and takes the cart's
+ * lease for the clean-up that follows (two round trips to the primary in all, the user's row
+ * included); any constraint failure rolls all of it back. After a failure the state is read again to answer why: another
  * request already made the order (→ that order), the checkout expired, or the catalog no longer
  * has the goods (→ 409); if none of these explains it the batch is tried again.
  */
@@ -101,8 +102,10 @@ export async function placeOrder(
       data: { name: checkout.name, order: orderSummary({ ...checkout, id: ORDER_ID_PLACEHOLDER }, checkout.items) },
       userId,
     };
+    const lease = crypto.randomUUID();
+    let leased: boolean;
     try {
-      await writeWithEmails(
+      const [, , , , taken] = await writeWithEmails(
         env,
         db,
         [
@@ -110,15 +113,18 @@ export async function placeOrder(
           takeStockStatement(db, checkout.id, now),
           insertOrderLinesStatement(db, checkout.id, today()),
           completeCheckoutStatement(db, checkout.id),
+          takeCartLeaseStatement(db, userId, lease),
         ],
         [confirmation],
         ([emailId]) => [stampOrderIdOnEmailStatement(db, emailId!, checkout.id)],
       );
+      leased = taken[0]?.token === lease;
     } catch (error) {
       failure = error;
       continue;
     }
-    await removeOrderedLinesFromCart(env, userId, checkout);
+    // Another change of the cart holds its lease: wait for it like any cart change (rare; more round trips).
+    await removeOrderedLinesFromCart(env, userId, checkout, leased ? lease : undefined);
     const order = await findOrderOfCheckout(db, checkout.id);
     return { order: order!, created: true };
   }
@@ -130,7 +136,7 @@ export async function placeOrder(
  * emptied cart gets one on its next add. A cart that is no longer that cart is left alone. The
  * order stands whatever happens here, so a KV failure is logged, not returned.
  */
-async function removeOrderedLinesFromCart(env: Bindings, userId: string, checkout: Checkout): Promise<void> {
+async function removeOrderedLinesFromCart(env: Bindings, userId: string, checkout: Checkout, heldLease: string | undefined): Promise<void> {
   try {
     await updateCart(env, userId, (cart) => {
       if (cart.cart_id !== checkout.cartId) return undefined;
@@ -139,7 +145,7 @@ async function removeOrderedLinesFromCart(env: Bindings, userId: string, checkou
         .map((item) => ({ ...item, quantity: item.quantity - (ordered.get(item.product_id) ?? 0) }))
         .filter((item) => item.quantity > 0);
       return { ...cart, cart_id: items.length ? newCartId() : null, items };
-    });
+    }, heldLease);
   } catch (error) {
     log('error', 'cart clean-up after order failed', { checkout_id: checkout.id, error: loggableError(error) });
   }

@@ -1,5 +1,5 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
-import { exports } from 'cloudflare:workers';
+import { env } from 'cloudflare:workers';
 import type { Bindings } from '../../src/env';
 import worker from '../../src/index';
 
@@ -31,7 +31,19 @@ export const fixedIp = () => {
   return `2001:db8::${a!.toString(16)}:${b!.toString(16)}`;
 };
 
-/** Calls the Worker's real fetch handler (routing, middleware, D1, KV, Queue). */
+/**
+ * The Worker's real fetch handler (routing, middleware, D1, KV, Queue), answering once the work
+ * it handed to `waitUntil` (clean-up after the answer) is done too, so a test's next request sees
+ * it as a client's next request almost always does, and a failure there fails the test.
+ */
+export async function fetchWorker(input: string | Request, init?: RequestInit, bindings: Bindings = env): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request(input, init), bindings, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+/** Calls the Worker through `fetchWorker`, the body decoded. */
 export async function api<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
   const headers = new Headers({ 'cf-connecting-ip': freshIp(), ...options.headers });
   let body: BodyInit | undefined = options.raw;
@@ -44,15 +56,7 @@ export async function api<T = any>(method: string, path: string, options: Reques
     headers.set('content-type', 'application/x-www-form-urlencoded');
   }
   if (options.token) headers.set('authorization', `Bearer ${options.token}`);
-  const url = `http://localhost${path}`;
-  let res: Response;
-  if (options.env) {
-    const ctx = createExecutionContext();
-    res = await worker.fetch(new Request(url, { method, headers, body }), options.env, ctx);
-    await waitOnExecutionContext(ctx);
-  } else {
-    res = await exports.default.fetch(url, { method, headers, body });
-  }
+  const res = await fetchWorker(`http://localhost${path}`, { method, headers, body }, options.env);
   // Decoded by hand: workerd warns on .text() of a body that is not text (the /docs images).
   const text = new TextDecoder().decode(await res.arrayBuffer());
   let parsed: unknown;

@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import type { D1Usage } from '../../src/db/metered-d1';
+import type { D1SessionMode, D1Usage } from '../../src/db/metered-d1';
 import type { CacheOutcome } from '../../src/middleware/edge-cache';
 import { api, type ApiResponse, type RequestOptions } from './http';
 
@@ -10,7 +10,10 @@ export interface RequestLogLine {
   path: string;
   status: number;
   request_id: string;
-  d1: D1Usage;
+  /** What the request cost before its answer, and (when it reached D1) its session's mode and starting bookmark. */
+  d1: D1Usage & { session?: D1SessionMode; bookmark_in?: string | null };
+  /** What the work after the answer cost, when it reached D1. */
+  d1_after_answer?: D1Usage;
   /** Only on the edge-cached routes. */
   cache?: CacheOutcome;
 }

@@ -3,6 +3,7 @@ import { errors, json, jsonBody, SECURITY } from '../../lib/openapi';
 import { emailField, pydanticIssue, text } from '../../lib/schemas';
 import { requireAccountUser, requireUser } from '../../middleware/auth';
 import { onlyFormFields } from '../../middleware/login-form';
+import { onPrimary } from '../../middleware/request-context';
 import { UserCreate, UserRead } from '../users/schemas';
 
 /**
@@ -98,7 +99,7 @@ export const loginRoute = createRoute({
     'a JSON body is an empty form (422). Unknown e-mail, wrong password and inactive user are all `LOGIN_BAD_CREDENTIALS`, ' +
     'at the same hashing cost. Failed attempts are limited per client address and e-mail: past 20 a minute, every ' +
     'attempt, right or wrong, is a 429 for a minute. Successful logins are not limited.',
-  middleware: [onlyFormFields(Object.keys(LoginForm.shape))] as const,
+  middleware: [onPrimary, onlyFormFields(Object.keys(LoginForm.shape))] as const,
   request: {
     body: {
       required: true,
@@ -159,6 +160,7 @@ export const resetPasswordRoute = createRoute({
     '`RESET_PASSWORD_BAD_TOKEN` for a bad, expired, wrong-audience or used token, or a user gone or inactive; the password ' +
     'policy is checked only after the token passed. Ends every earlier access token and queues a "password changed" e-mail. ' +
     'Rate limited per client address (60 a minute).',
+  middleware: [onPrimary] as const,
   request: { body: jsonBody(ResetPasswordRequest) },
   responses: {
     200: json(Null, 'Password changed (body `null`)'),
@@ -193,6 +195,7 @@ export const verifyRoute = createRoute({
   description:
     '`VERIFY_USER_BAD_TOKEN` for a bad or expired token, or one issued for an e-mail address the user no longer has. ' +
     'Inactive users can verify.',
+  middleware: [onPrimary] as const,
   request: { body: jsonBody(VerifyRequest) },
   responses: {
     200: json(UserRead, 'The verified user'),

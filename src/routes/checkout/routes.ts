@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireUser } from '../../middleware/auth';
+import { onPrimary } from '../../middleware/request-context';
 import { emailField, integer, text } from '../../lib/schemas';
 import { errors, json, jsonBody, SECURITY } from '../../lib/openapi';
 
@@ -80,7 +81,7 @@ export const createCheckoutRoute = createRoute({
     'and `amount` equals the server’s total (409 `AMOUNT_MISMATCH`, with the server’s `amount` and `currency`). Nothing is stored unless all pass. ' +
     'The checkout freezes the prices and stays open for `CHECKOUT_TTL_MINUTES` (30 by default); stock is not reserved until the order is created.',
   security: SECURITY,
-  middleware: [requireUser] as const,
+  middleware: [onPrimary, requireUser] as const,
   request: { body: jsonBody(CheckoutRequest) },
   responses: {
     201: json(CheckoutSchema, 'Checkout opened'),

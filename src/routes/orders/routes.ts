@@ -6,6 +6,7 @@ import { parseUuid } from '../../lib/uuid';
 import { requireSuperuser, requireUser } from '../../middleware/auth';
 import { changesCatalog } from '../../middleware/edge-cache';
 import { mustExist } from '../../middleware/must-exist';
+import { onPrimary } from '../../middleware/request-context';
 import { ORDER_PAGE_DEFAULTS, orderExists } from '../../services/orders';
 import { FrozenLineSchema } from '../checkout/routes';
 
@@ -119,7 +120,7 @@ export const createOrderRoute = createRoute({
     '409 `CHECKOUT_EXPIRED` when the checkout is past `expires_at`. Prices are those frozen at checkout.',
   security: SECURITY,
   // Stock is part of the product object: the catalog readers see changes.
-  middleware: [requireUser, changesCatalog] as const,
+  middleware: [onPrimary, requireUser, changesCatalog] as const,
   request: { body: jsonBody(z.object({ checkout_id: integer({ min: 1 }) }).openapi('CreateOrderRequest')) },
   responses: {
     201: json(OrderSchema, 'Order created'),
@@ -231,7 +232,7 @@ export const editOrderRoute = createRoute({
     'decided on, so concurrent edits never apply twice (a double cancel restocks once). An unknown id is the plain 404.',
   security: SECURITY,
   // A cancel puts stock back.
-  middleware: [requireSuperuser, orderMustExist, changesCatalog] as const,
+  middleware: [onPrimary, requireSuperuser, orderMustExist, changesCatalog] as const,
   request: { params: OrderIdParam, body: jsonBody(EditOrderRequest) },
   responses: { 200: json(OrderSchema), ...errors(401, 403, 404, 409, 413, 422) },
 });
