@@ -1,7 +1,6 @@
 import { type AshteClient, createAshteClient } from '@ashte/client';
-import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { freshIp, PASSWORD, seedSuperuser, uniqueEmail } from '../support';
+import { fetchWorker, freshIp, PASSWORD, seedSuperuser, uniqueEmail } from '../support';
 
 const baseUrl = 'http://localhost';
 
@@ -14,7 +13,7 @@ function client(token?: string): AshteClient {
     fetch: (request) => {
       const withAddress = new Request(request);
       withAddress.headers.set('cf-connecting-ip', ip);
-      return exports.default.fetch(withAddress);
+      return fetchWorker(withAddress);
     },
   });
 }
