@@ -1154,7 +1154,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "verify" | "reset_password" | "password_changed" | "order_confirmation" | "payment_received" | "order_shipped" | "order_cancelled";
+            kind: "verify" | "reset_password" | "password_changed" | "order_confirmation" | "payment_received" | "order_shipped" | "order_cancelled" | "payment_refunded";
             /** @description Recipient address */
             to: string;
             subject: string;

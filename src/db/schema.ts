@@ -195,6 +195,7 @@ export const EMAIL_KINDS = [
   'payment_received',
   'order_shipped',
   'order_cancelled',
+  'payment_refunded',
 ] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 

@@ -9,8 +9,17 @@ export interface EmailData {
   order_confirmation: { name: string | null; order: OrderSummary };
   payment_received: { name: string | null; order: OrderSummary };
   order_shipped: { name: string | null; order: OrderSummary };
-  order_cancelled: { name: string | null; order: OrderSummary };
+  order_cancelled: { name: string | null; order: OrderSummary; reason?: CancellationReason | null };
+  payment_refunded: { name: string | null; order: OrderSummary; refund: { amount: number; currency: string; why: RefundCause } };
 }
+
+/** Why an order was cancelled: its payment did not arrive in time, or the shop cancelled it. */
+export type CancellationReason = 'unpaid' | 'shop';
+/**
+ * Why money goes back: the shop cancelled a paid order, or a payment arrived for an order that
+ * was already cancelled (its time ran out and the stock is gone, or the shop had cancelled it).
+ */
+export type RefundCause = 'cancelled_by_shop' | 'arrived_after_cancellation';
 
 export interface OrderSummary {
   id: number;
@@ -130,10 +139,27 @@ function compose<K extends EmailKind>(kind: K, data: EmailData[K], config: Confi
       };
     }
     case 'order_cancelled': {
-      const { order } = data as EmailData['order_cancelled'];
+      const { order, reason } = data as EmailData['order_cancelled'];
+      const why =
+        reason === 'unpaid'
+          ? `Your order #${order.id} has been cancelled because we did not receive its payment in time, and its items went back on sale. If you still want them, please order again.`
+          : `Your order #${order.id} has been cancelled.`;
       return {
         subject: `Your ${shop} order #${order.id} was cancelled`,
-        paragraphs: [`Your order #${order.id} has been cancelled. If you have a question about it, reply to this e-mail.`],
+        paragraphs: [why, 'If you have a question about it, reply to this e-mail.'],
+        order,
+      };
+    }
+    case 'payment_refunded': {
+      const { order, refund } = data as EmailData['payment_refunded'];
+      const money = formatMoney(refund.amount, refund.currency);
+      const why =
+        refund.why === 'arrived_after_cancellation'
+          ? `Your payment for order #${order.id} reached us after the order had been cancelled, and we could not fulfil it any more, so we have refunded it: ${money}.`
+          : `Order #${order.id} has been cancelled and we have refunded your payment of ${money}.`;
+      return {
+        subject: `Refund of ${money} for ${shop} order #${order.id}`,
+        paragraphs: [why, 'Depending on your bank, the money can take a few working days to show on your statement.'],
         order,
       };
     }

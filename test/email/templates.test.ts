@@ -31,6 +31,7 @@ const sample = {
   payment_received: { name: 'Asha', order },
   order_shipped: { name: 'Asha', order },
   order_cancelled: { name: 'Asha', order },
+  payment_refunded: { name: 'Asha', order, refund: { amount: 125950, currency: 'INR', why: 'cancelled_by_shop' } },
 } as const;
 
 describe('formatMoney', () => {
@@ -100,6 +101,17 @@ describe('renderEmail', () => {
     expect(renderEmail('payment_received', sample.payment_received, config).text).toContain('payment of ₹1,259.50');
     expect(renderEmail('order_shipped', sample.order_shipped, config).subject).toBe('Your Ashte order #42 has shipped');
     expect(renderEmail('order_cancelled', sample.order_cancelled, config).subject).toBe('Your Ashte order #42 was cancelled');
+    expect(renderEmail('payment_refunded', sample.payment_refunded, config).subject).toBe('Refund of ₹1,259.50 for Ashte order #42');
+  });
+
+  it('says why an order was cancelled and why its money went back', () => {
+    expect(renderEmail('order_cancelled', { ...sample.order_cancelled, reason: 'unpaid' }, config).text).toContain(
+      'cancelled because we did not receive its payment in time',
+    );
+    expect(renderEmail('order_cancelled', sample.order_cancelled, config).text).not.toContain('payment');
+    const late = { ...sample.payment_refunded, refund: { ...sample.payment_refunded.refund, why: 'arrived_after_cancellation' as const } };
+    expect(renderEmail('payment_refunded', late, config).text).toContain('reached us after the order had been cancelled');
+    expect(renderEmail('payment_refunded', sample.payment_refunded, config).text).toContain('we have refunded your payment of ₹1,259.50');
   });
 
   it('greets without a name when there is none', () => {
