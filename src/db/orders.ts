@@ -202,3 +202,27 @@ export const restockStatement = (db: Db, orderId: number, now: string) =>
       updatedAt: now,
     })
     .where(sql`${products.id} IN (SELECT oi.product_id FROM ${orderItems} AS oi WHERE oi.order_id = ${orderId})`);
+
+/**
+ * Unpaid orders past their `payment_due_at`, oldest due first, at most `limit` (the expiry job's
+ * bounded share of a run; orders_payment_due_idx serves it). Shipped orders are left alone (their
+ * goods are gone), and so are orders whose payment is `processing`: that money is on its way, and
+ * the order expires once the payment fails.
+ */
+export const findOverdueOrderIds = async (db: Db, now: string, limit: number) =>
+  (
+    await db
+      .select({ id: orders.id })
+      .from(orders)
+      .where(
+        and(
+          sql`${orders.paymentDueAt} <= ${now}`,
+          eq(orders.paid, false),
+          eq(orders.cancelled, false),
+          eq(orders.shipped, false),
+          sql`NOT EXISTS (SELECT 1 FROM ${payments} WHERE ${payments.orderId} = ${orders.id} AND ${payments.status} = 'processing')`,
+        ),
+      )
+      .orderBy(orders.paymentDueAt)
+      .limit(limit)
+  ).map((row) => row.id);

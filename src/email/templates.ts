@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import type { EmailKind, FrozenLine } from '../db/schema';
+import type { CancellationReason, EmailKind, FrozenLine } from '../db/schema';
 
 /** What each kind of e-mail needs to be rendered. */
 export interface EmailData {
@@ -13,8 +13,6 @@ export interface EmailData {
   payment_refunded: { name: string | null; order: OrderSummary; refund: { amount: number; currency: string; why: RefundCause } };
 }
 
-/** Why an order was cancelled: its payment did not arrive in time, or the shop cancelled it. */
-export type CancellationReason = 'unpaid' | 'shop';
 /**
  * Why money goes back: the shop cancelled a paid order, or a payment arrived for an order that
  * was already cancelled (its time ran out and the stock is gone, or the shop had cancelled it).

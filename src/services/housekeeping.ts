@@ -7,6 +7,7 @@ import { requeueStaleEmails } from '../email/requeue';
 import { loggableError } from '../lib/error-cause';
 import { log } from '../lib/log';
 import { isoNow, today } from '../lib/time';
+import { expireUnpaidOrders } from './order-expiry';
 
 /** Abandoned checkouts are kept a week after they expire, then deleted. */
 export const ABANDONED_CHECKOUT_DAYS = 7;
@@ -14,8 +15,9 @@ export const ABANDONED_CHECKOUT_DAYS = 7;
 const DELETE_BATCH = 500;
 
 /**
- * The cron job: e-mails first (recorded but undelivered ones are re-queued), then clean-up of
- * what nothing refers to any more, and the catalog counts brought up to today's releases.
+ * The cron job: e-mails first (recorded but undelivered ones are re-queued), unpaid orders past
+ * their time cancelled (their stock back), then clean-up of what nothing refers to any more, and
+ * the catalog counts brought up to today's releases.
  * Each part runs even if another fails.
  */
 export async function runScheduledJobs(env: Bindings, now = new Date()): Promise<void> {
@@ -25,11 +27,13 @@ export async function runScheduledJobs(env: Bindings, now = new Date()): Promise
     deleteAbandonedCheckouts(getDb(env), before, DELETE_BATCH),
     deleteLapsedCartLocks(env, now.getTime()),
     advanceCatalogCounts(getDb(env), today(now)),
+    expireUnpaidOrders(env, now),
   ]);
-  const [, checkouts, locks] = results;
+  const [, checkouts, locks, , expired] = results;
   log(results.some((r) => r.status === 'rejected') ? 'error' : 'info', 'scheduled jobs', {
     abandoned_checkouts_deleted: checkouts.status === 'fulfilled' ? checkouts.value : null,
     lapsed_cart_locks_deleted: locks.status === 'fulfilled' ? locks.value : null,
+    unpaid_orders_expired: expired.status === 'fulfilled' ? expired.value.length : null,
     failures: results.flatMap((r) => (r.status === 'rejected' ? [loggableError(r.reason)] : [])),
   });
 }

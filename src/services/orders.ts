@@ -43,7 +43,7 @@ async function assertLinesCanBeBought(db: Db, lines: FrozenLine[]): Promise<void
   }
 }
 
-const orderSummary = (order: Pick<Order, 'id' | 'amount' | 'currency'>, items: FrozenLine[]) => ({
+export const orderSummary = (order: Pick<Order, 'id' | 'amount' | 'currency'>, items: FrozenLine[]) => ({
   id: order.id,
   items,
   amount: order.amount,

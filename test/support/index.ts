@@ -4,6 +4,7 @@
  * a second copy of a set-up is a fixture waiting to be added here.
  */
 export * from './clock';
+export * from './cron';
 export * from './emails';
 export * from './http';
 export * from './orders';
