@@ -485,7 +485,7 @@ export interface paths {
         get?: never;
         /**
          * Mark an order paid, shipped or cancelled (superuser)
-         * @description Flags only go from false to true: setting a flag that is already set changes nothing and sends no e-mail; clearing `paid` or `shipped` is a 409 (`ORDER_ALREADY_PAID` / `ORDER_ALREADY_SHIPPED`). A cancelled order cannot change (409 `ORDER_CANCELLED`, unless the request changes nothing); a shipped order cannot be cancelled (409 `ORDER_ALREADY_SHIPPED`). Shipping an unpaid order and cancelling a paid one are allowed. Flags, timestamps, restock and e-mails are one batch that applies only to the state it was decided on, so concurrent edits never apply twice (a double cancel restocks once). An unknown id is the plain 404.
+         * @description Flags only go from false to true: setting a flag that is already set changes nothing and sends no e-mail; clearing `paid` or `shipped` is a 409 (`ORDER_ALREADY_PAID` / `ORDER_ALREADY_SHIPPED`). A cancelled order cannot change (409 `ORDER_CANCELLED`, unless the request changes nothing); a shipped order cannot be cancelled (409 `ORDER_ALREADY_SHIPPED`). Shipping an unpaid order and cancelling a paid one are allowed. Flags, timestamps, restock and e-mails are one batch that applies only to the state it was decided on, so concurrent edits never apply twice (a double cancel restocks once). Cancelling an order whose online payment brought money refunds all of it through the provider before the cancel, once per payment (one idempotency key, also across retries); a provider that is down is a 502 `PAYMENT_PROVIDER_ERROR` and the order stays as it was. An unknown id is the plain 404.
          */
         put: operations["editOrder"];
         post?: never;
@@ -1089,7 +1089,7 @@ export interface components {
             paid?: boolean;
             /** @description `true` marks the order shipped, sets `shipped_at` and queues an "order shipped" e-mail */
             shipped?: boolean;
-            /** @description `true` cancels the order: its stock goes back (products deleted since are skipped) and an "order cancelled" e-mail is queued */
+            /** @description `true` cancels the order (`cancellation_reason: "shop"`): its stock goes back (products deleted since are skipped) and an "order cancelled" e-mail is queued; money its online payment brought is refunded through the provider first, with a "refund" e-mail */
             cancelled?: boolean;
         };
         StripePayment: {
@@ -2822,6 +2822,15 @@ export interface operations {
             };
             /** @description Validation error (Pydantic v2 shape) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The payment provider is down, timed out or refused: `{"detail":{"code":"PAYMENT_PROVIDER_ERROR","reason":…}}`; nothing changed, safe to retry */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

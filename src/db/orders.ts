@@ -193,15 +193,49 @@ export const updateOrderFlagsStatement = (
     })
     .where(eq(orders.id, order.id));
 
-/** Puts an order's quantities back in stock; products deleted meanwhile are skipped. */
-export const restockStatement = (db: Db, orderId: number, now: string) =>
+/** Moves an order's quantities into (+1) or out of (-1) stock; products deleted meanwhile match nothing. */
+const orderStockStatement = (db: Db, orderId: number, now: string, sign: 1 | -1) =>
   db
     .update(products)
     .set({
-      quantity: sql`${products.quantity} + (SELECT sum(oi.quantity) FROM ${orderItems} AS oi WHERE oi.order_id = ${orderId} AND oi.product_id = ${products.id})`,
+      quantity: sql`${products.quantity} + ${sign} * (SELECT sum(oi.quantity) FROM ${orderItems} AS oi WHERE oi.order_id = ${orderId} AND oi.product_id = ${products.id})`,
       updatedAt: now,
     })
     .where(sql`${products.id} IN (SELECT oi.product_id FROM ${orderItems} AS oi WHERE oi.order_id = ${orderId})`);
+
+/** Puts an order's quantities back in stock; products deleted meanwhile are skipped. */
+export const restockStatement = (db: Db, orderId: number, now: string) => orderStockStatement(db, orderId, now, 1);
+
+/**
+ * Takes a cancelled order's quantities out of stock again (a payment that arrived late):
+ * CHECK (quantity >= 0) aborts the batch when there is not enough, and the first statement sets
+ * the order's `updated_at` to NULL (NOT NULL aborts it too) when one of its products was deleted
+ * meanwhile, whose UPDATE would otherwise match nothing.
+ */
+export const retakeStockStatements = (db: Db, orderId: number, now: string) => [
+  db
+    .update(orders)
+    .set({
+      updatedAt: sql`CASE WHEN NOT EXISTS (
+        SELECT 1 FROM ${orderItems} AS oi WHERE oi.order_id = ${orderId}
+          AND NOT EXISTS (SELECT 1 FROM ${products} AS p WHERE p.id = oi.product_id)
+      ) THEN ${orders.updatedAt} END`,
+    })
+    .where(eq(orders.id, orderId)),
+  orderStockStatement(db, orderId, now, -1),
+];
+
+/** Is everything the order holds still in the catalog, in the quantities it needs (to take it again)? */
+export async function orderStockIsThere(db: Db, orderId: number): Promise<boolean> {
+  const short = await db
+    .select({ productId: orderItems.productId })
+    .from(orderItems)
+    .leftJoin(products, eq(products.id, orderItems.productId))
+    .where(eq(orderItems.orderId, orderId))
+    .groupBy(orderItems.productId)
+    .having(sql`coalesce(max(${products.quantity}), -1) < sum(${orderItems.quantity})`);
+  return short.length === 0;
+}
 
 /**
  * Unpaid orders past their `payment_due_at`, oldest due first, at most `limit` (the expiry job's

@@ -1,6 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from './client';
-import { refunds, type Refund, type RefundStatus } from './schema';
+import { orders, payments, refunds, type Refund, type RefundStatus } from './schema';
 
 /**
  * The refund asked of the provider under `idempotencyKey`, recorded before the provider is called
@@ -33,3 +33,31 @@ export const completeRefundsStatement = (db: Db, paymentId: number, now: string)
     .update(refunds)
     .set({ status: 'succeeded', updatedAt: now })
     .where(and(eq(refunds.paymentId, paymentId), eq(refunds.status, 'pending')));
+
+/** Has the provider already taken a refund of this payment (its answer recorded)? Then its refund webhook finishes it. */
+export const isRefundAsked = async (db: Db, paymentId: number) =>
+  (await db
+    .select({ id: refunds.id })
+    .from(refunds)
+    .where(and(eq(refunds.paymentId, paymentId), isNotNull(refunds.providerRefundId)))
+    .get()) !== undefined;
+
+/**
+ * Cancelled orders whose payment brought the wrong amount and was not refunded yet (at most
+ * `limit`; payments_status_idx finds the few `amount_mismatch` ones): the cron sends that money back.
+ */
+export const findCancelledOrdersHoldingMismatchedMoney = async (db: Db, limit: number) =>
+  (
+    await db
+      .select({ orderId: payments.orderId })
+      .from(payments)
+      .innerJoin(orders, eq(orders.id, payments.orderId))
+      .where(
+        and(
+          eq(payments.status, 'amount_mismatch'),
+          eq(orders.cancelled, true),
+          sql`NOT EXISTS (SELECT 1 FROM ${refunds} WHERE ${refunds.paymentId} = ${payments.id} AND ${refunds.providerRefundId} IS NOT NULL)`,
+        ),
+      )
+      .limit(limit)
+  ).map((row) => row.orderId);

@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import type { CancellationReason, EmailKind, FrozenLine } from '../db/schema';
+import type { CancellationReason, EmailKind, FrozenLine, Order } from '../db/schema';
 
 /** What each kind of e-mail needs to be rendered. */
 export interface EmailData {
@@ -25,6 +25,14 @@ export interface OrderSummary {
   amount: number;
   currency: string;
 }
+
+/** What the order e-mails show of an order. */
+export const orderSummary = (order: Pick<Order, 'id' | 'amount' | 'currency'>, items: FrozenLine[]): OrderSummary => ({
+  id: order.id,
+  items,
+  amount: order.amount,
+  currency: order.currency,
+});
 
 export interface RenderedEmail {
   subject: string;

@@ -8,6 +8,7 @@ import { loggableError } from '../lib/error-cause';
 import { log } from '../lib/log';
 import { isoNow, today } from '../lib/time';
 import { expireUnpaidOrders } from './order-expiry';
+import { refundMismatchedPaymentsOfCancelledOrders } from './refunds';
 
 /** Abandoned checkouts are kept a week after they expire, then deleted. */
 export const ABANDONED_CHECKOUT_DAYS = 7;
@@ -27,13 +28,15 @@ export async function runScheduledJobs(env: Bindings, now = new Date()): Promise
     deleteAbandonedCheckouts(getDb(env), before, DELETE_BATCH),
     deleteLapsedCartLocks(env, now.getTime()),
     advanceCatalogCounts(getDb(env), today(now)),
-    expireUnpaidOrders(env, now),
+    // Expired orders first: a wrong-amount payment of one is refunded in the same run.
+    expireUnpaidOrders(env, now).then(async (expired) => ({ expired, refunded: await refundMismatchedPaymentsOfCancelledOrders(env) })),
   ]);
   const [, checkouts, locks, , expired] = results;
   log(results.some((r) => r.status === 'rejected') ? 'error' : 'info', 'scheduled jobs', {
     abandoned_checkouts_deleted: checkouts.status === 'fulfilled' ? checkouts.value : null,
     lapsed_cart_locks_deleted: locks.status === 'fulfilled' ? locks.value : null,
-    unpaid_orders_expired: expired.status === 'fulfilled' ? expired.value.length : null,
+    unpaid_orders_expired: expired.status === 'fulfilled' ? expired.value.expired.length : null,
+    mismatched_payments_refunded: expired.status === 'fulfilled' ? expired.value.refunded : null,
     failures: results.flatMap((r) => (r.status === 'rejected' ? [loggableError(r.reason)] : [])),
   });
 }

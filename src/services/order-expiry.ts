@@ -2,10 +2,10 @@ import type { Bindings } from '../env';
 import { getDb } from '../db/client';
 import { findOrder, findOverdueOrderIds, restockStatement, updateOrderFlagsStatement } from '../db/orders';
 import { writeWithEmails } from '../email/outbox';
+import { orderSummary } from '../email/templates';
 import { loggableError } from '../lib/error-cause';
 import { log } from '../lib/log';
 import { isoNow } from '../lib/time';
-import { orderSummary } from './orders';
 
 /** Orders expired per run at most (one D1 batch each); the cron runs every 5 minutes, so a backlog drains run by run. */
 export const EXPIRY_BATCH = 50;

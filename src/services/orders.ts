@@ -21,11 +21,13 @@ import {
 } from '../db/orders';
 import { findProductsByIds } from '../db/products';
 import type { Checkout, EmailKind, FrozenLine, Order, PaymentStatus, User } from '../db/schema';
-import { writeWithEmails } from '../email/outbox';
+import { writeWithEmails, type OutgoingEmail } from '../email/outbox';
+import { orderSummary } from '../email/templates';
 import { loggableError } from '../lib/error-cause';
 import { conflictError, missingError } from '../lib/domain-errors';
 import { log } from '../lib/log';
 import { isoNow, today } from '../lib/time';
+import { askRefund, refundableAmount } from './refunds';
 import { assertLineCanBeBought, lineAvailability, quantitiesByProduct } from './cart';
 
 /** A page of orders unless the request says otherwise. */
@@ -43,12 +45,6 @@ async function assertLinesCanBeBought(db: Db, lines: FrozenLine[]): Promise<void
   }
 }
 
-export const orderSummary = (order: Pick<Order, 'id' | 'amount' | 'currency'>, items: FrozenLine[]) => ({
-  id: order.id,
-  items,
-  amount: order.amount,
-  currency: order.currency,
-});
 
 /**
  * When an order placed at `now` must be paid by: with an online provider, UNPAID_ORDER_TTL_MINUTES
@@ -188,7 +184,10 @@ function flagsToSet(order: Order, changes: OrderChanges): OrderFlag[] {
  * Applies a superuser's edit in one batch: the flags and their timestamps, the restock of a
  * cancelled order and one e-mail per newly set flag. The flag update only applies to the state
  * that was read (see updateOrderFlagsStatement), so concurrent edits are serialised: the loser
- * re-reads and is judged against the new state.
+ * re-reads and is judged against the new state. Cancelling (reason `shop`) an order whose online
+ * payment brought money refunds it through the provider first (services/refunds.ts: one refund
+ * per payment under one idempotency key); a provider that is down is a 502 and the order stays
+ * as it was.
  */
 export async function editOrder(env: Bindings, orderId: number, changes: OrderChanges): Promise<OrderWithItems> {
   const db = getDb(env);
@@ -205,19 +204,24 @@ export async function editOrder(env: Bindings, orderId: number, changes: OrderCh
       update[flag] = true;
       update[FLAG_TIMES[flag]] = now;
     }
-    const emails = newlySet.map((flag) => ({
+    const cancels = newlySet.includes('cancelled');
+    // Paid or cancelled, an order no longer waits for its payment (nor stays in the expiry job's index).
+    if (newlySet.includes('paid') || cancels) update.paymentDueAt = null;
+    if (cancels) update.cancellationReason = 'shop';
+    const emails: OutgoingEmail[] = newlySet.map((flag) => ({
       kind: FLAG_EMAILS[flag],
       to: order.email,
-      data: { name: order.name, order: orderSummary(order, items) },
+      data: { name: order.name, order: orderSummary(order, items), ...(flag === 'cancelled' ? { reason: 'shop' as const } : {}) },
       userId: order.userId,
       orderId: order.id,
     }));
+    const refund = cancels && current.payment && refundableAmount(current.payment) > 0 ? await askRefund(env, db, { ...current, payment: current.payment }, 'cancelled_by_shop') : undefined;
     try {
       await writeWithEmails(
         env,
         db,
-        [updateOrderFlagsStatement(db, order, update, now), ...(newlySet.includes('cancelled') ? [restockStatement(db, order.id, now)] : [])],
-        emails,
+        [updateOrderFlagsStatement(db, order, update, now), ...(cancels ? [restockStatement(db, order.id, now)] : []), ...(refund?.statements ?? [])],
+        [...emails, ...(refund ? [refund.email] : [])],
       );
     } catch (error) {
       if (attempt >= MAX_ATTEMPTS) throw error;

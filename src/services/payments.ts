@@ -20,6 +20,7 @@ import { loggableError } from '../lib/error-cause';
 import { log } from '../lib/log';
 import { isoNow } from '../lib/time';
 import { configuredPaymentProvider, isCheckoutSignatureValid, paymentProvider, type PaymentEvent } from '../payments/providers';
+import { applyRefundEvent, settleCancelledOrderPayment } from './refunds';
 
 /**
  * The idempotency key of an order's payment: the same for every request about this order (so the
@@ -144,7 +145,15 @@ export async function applyPaymentEvent(env: Bindings, event: PaymentEvent): Pro
   if (event.kind === 'refunded') return applyRefundEvent(env, event);
   const db = getDb(env);
   for (let attempt = 1; ; attempt++) {
-    if (await isEventRecorded(db, event.provider, event.id)) return 'duplicate';
+    if (await isEventRecorded(db, event.provider, event.id)) {
+      // A redelivery of a success: if the first delivery left money on a cancelled order (the
+      // provider was down for its refund, or the request died), this one settles it.
+      if (event.kind === 'succeeded') {
+        const found = await orderOfEvent(db, event);
+        if (found?.order.cancelled) await settleCancelledOrderPayment(env, found.order.id);
+      }
+      return 'duplicate';
+    }
     const now = isoNow();
     const kind = event.kind;
     const found = kind === 'ignored' ? undefined : await orderOfEvent(db, event);
@@ -208,9 +217,8 @@ export async function applyPaymentEvent(env: Bindings, event: PaymentEvent): Pro
       if (attempt >= MAX_APPLY_ATTEMPTS) throw new Error(`payment event ${event.provider}:${event.id} lost ${attempt} races`);
       continue;
     }
-    if (outcome === 'applied' && status === 'succeeded' && order.cancelled) {
-      await applyPaymentToCancelledOrder(env, order.id);
-    }
+    // Money for an order cancelled meanwhile (right amount or not): it takes its stock again or goes back (services/refunds.ts).
+    if (kind === 'succeeded' && order.cancelled) await settleCancelledOrderPayment(env, order.id);
     return outcome;
   }
 }
@@ -231,31 +239,6 @@ async function tryBatch(
     log('info', 'payment event batch lost a race; judging it again', { event_id: event.id, error: loggableError(error) });
     return undefined;
   }
-}
-
-/**
- * Money arrived for an order that was cancelled meanwhile (for non-payment, or by the shop): the
- * payment is recorded as succeeded and the order is NOT marked paid. API.md 8: it takes the stock
- * again if it is there and is paid after all, else the money is refunded through the provider.
- *
- * TODO(paylife, issue 11 items 4–5): take the stock back in one guarded batch or refund. Called
- * once, by the request whose batch moved the payment to `succeeded`; a crash between that batch
- * and this call leaves a `succeeded` payment on a cancelled order, which a cron can find.
- */
-export async function applyPaymentToCancelledOrder(env: Bindings, orderId: number): Promise<void> {
-  void env;
-  log('warn', 'payment for a cancelled order: neither restocked nor refunded yet', { order_id: orderId });
-}
-
-/**
- * A refund event (`charge.refunded`, `refund.processed`): updates `payment.refunded_amount`.
- * TODO(paylife, issue 11 item 5). Until then such events are not recorded, so they are applied
- * when this exists and the provider delivers them again.
- */
-export async function applyRefundEvent(env: Bindings, event: PaymentEvent): Promise<EventOutcome> {
-  void env;
-  log('info', 'refund event not applied yet', { provider: event.provider, event_id: event.id, type: event.type });
-  return 'ignored';
 }
 
 /** A webhook delivery: verified over its raw bytes (400 WEBHOOK_BAD_SIGNATURE), then applied exactly once. */

@@ -3,7 +3,7 @@ import type { Bindings } from '../env';
 import { getDb, type Db } from '../db/client';
 import { findOrder, orderStockIsThere, retakeStockStatements, updateOrderFlagsStatement, type OrderWithItems } from '../db/orders';
 import { findPaymentByProviderId, isEventRecorded, recordEventStatement, updatePaymentStatement } from '../db/payments';
-import { completeRefundsStatement, recordRefundAnswerStatement, refundIntent } from '../db/refunds';
+import { completeRefundsStatement, findCancelledOrdersHoldingMismatchedMoney, isRefundAsked, recordRefundAnswerStatement, refundIntent } from '../db/refunds';
 import type { Order, Payment, PaymentStatus } from '../db/schema';
 import { writeWithEmails, type OutgoingEmail } from '../email/outbox';
 import { orderSummary, type RefundCause } from '../email/templates';
@@ -94,6 +94,8 @@ export async function settleCancelledOrderPayment(env: Bindings, orderId: number
     const found = await findOrder(db, orderId);
     if (!found?.order.cancelled || !found.payment || refundableAmount(found.payment) === 0) return 'nothing';
     const { order, items, payment } = found;
+    // Asked before and still pending at the provider: its refund webhook records the rest.
+    if (await isRefundAsked(db, payment.id)) return 'nothing';
     const now = isoNow();
     const takesStockAgain =
       order.cancellationReason === 'unpaid' && payment.status === 'succeeded' && !order.paid && !order.shipped && (await orderStockIsThere(db, order.id));
@@ -155,4 +157,24 @@ export async function applyRefundEvent(env: Bindings, event: PaymentEvent): Prom
       if (attempt >= MAX_ATTEMPTS) throw error;
     }
   }
+}
+
+/** Wrong-amount payments of cancelled orders refunded per cron run at most. */
+export const MISMATCH_REFUND_BATCH = 20;
+
+/**
+ * The cron's safety net for money held by cancelled orders that no webhook delivery will bring
+ * back here: a wrong amount (`amount_mismatch`) on an order that then expired. Each is refunded
+ * through the provider; one that fails (provider down) is tried again on the next run.
+ */
+export async function refundMismatchedPaymentsOfCancelledOrders(env: Bindings): Promise<number> {
+  let refunded = 0;
+  for (const orderId of await findCancelledOrdersHoldingMismatchedMoney(getDb(env), MISMATCH_REFUND_BATCH)) {
+    try {
+      if ((await settleCancelledOrderPayment(env, orderId)) === 'refunded') refunded += 1;
+    } catch (error) {
+      log('error', 'refund of a wrong-amount payment failed; the next run tries again', { order_id: orderId, error: loggableError(error) });
+    }
+  }
+  return refunded;
 }

@@ -63,7 +63,7 @@ const itemsOf = (collection: Json): Json[] => (Array.isArray(collection.items) ?
  */
 export function razorpayProvider(config: Config): PaymentProvider {
   const { apiUrl, keyId, keySecret, webhookSecret } = config.razorpay;
-  const call = (method: 'GET' | 'POST', path: string, body?: Json) => {
+  const call = (method: 'GET' | 'POST', path: string, body?: Json, headers: Record<string, string> = {}) => {
     if (!keyId || !keySecret) throw notConfigured('RAZORPAY_KEY_ID or RAZORPAY_KEY_SECRET');
     return callProvider(
       'Razorpay',
@@ -73,6 +73,7 @@ export function razorpayProvider(config: Config): PaymentProvider {
         headers: {
           Authorization: `Basic ${btoa(`${keyId}:${keySecret}`)}`,
           ...(body ? { 'Content-Type': 'application/json' } : {}),
+          ...headers,
         },
         ...(body ? { body: JSON.stringify(body) } : {}),
       },
@@ -110,12 +111,13 @@ export function razorpayProvider(config: Config): PaymentProvider {
 
     async refund(payment, amount, idempotencyKey) {
       if (!payment.providerChargeId) throw new PaymentProviderError('no captured Razorpay payment to refund');
-      // `receipt` is Razorpay's own duplicate guard for refunds.
-      const refund = await call('POST', `/v1/payments/${encodeURIComponent(payment.providerChargeId)}/refund`, {
-        amount,
-        receipt: idempotencyKey,
-        notes: { order_id: String(payment.orderId) },
-      });
+      // X-Refund-Idempotency: a repeated key (with the same body) answers the first refund instead of making another.
+      const refund = await call(
+        'POST',
+        `/v1/payments/${encodeURIComponent(payment.providerChargeId)}/refund`,
+        { amount, receipt: idempotencyKey, notes: { order_id: String(payment.orderId) } },
+        { 'X-Refund-Idempotency': idempotencyKey },
+      );
       const status = stringField(refund.status);
       return { providerRefundId: stringField(refund.id) ?? '', status: status === 'processed' ? 'succeeded' : status === 'failed' ? 'failed' : 'pending' };
     },

@@ -211,7 +211,10 @@ export const EditOrderRequest = z
   .object({
     paid: flag('`true` marks the order paid, sets `paid_at` and queues a "payment received" e-mail'),
     shipped: flag('`true` marks the order shipped, sets `shipped_at` and queues an "order shipped" e-mail'),
-    cancelled: flag('`true` cancels the order: its stock goes back (products deleted since are skipped) and an "order cancelled" e-mail is queued'),
+    cancelled: flag(
+      '`true` cancels the order (`cancellation_reason: "shop"`): its stock goes back (products deleted since are skipped) and an "order cancelled" e-mail is queued; ' +
+        'money its online payment brought is refunded through the provider first, with a "refund" e-mail',
+    ),
   })
   .refine((body) => body.paid != null || body.shipped != null || body.cancelled != null, {
     message: 'At least one of shipped, paid, cancelled is required',
@@ -229,10 +232,12 @@ export const editOrderRoute = createRoute({
     'clearing `paid` or `shipped` is a 409 (`ORDER_ALREADY_PAID` / `ORDER_ALREADY_SHIPPED`). ' +
     'A cancelled order cannot change (409 `ORDER_CANCELLED`, unless the request changes nothing); a shipped order cannot be cancelled (409 `ORDER_ALREADY_SHIPPED`). ' +
     'Shipping an unpaid order and cancelling a paid one are allowed. Flags, timestamps, restock and e-mails are one batch that applies only to the state it was ' +
-    'decided on, so concurrent edits never apply twice (a double cancel restocks once). An unknown id is the plain 404.',
+    'decided on, so concurrent edits never apply twice (a double cancel restocks once). ' +
+    'Cancelling an order whose online payment brought money refunds all of it through the provider before the cancel, once per payment (one idempotency key, also across retries); ' +
+    'a provider that is down is a 502 `PAYMENT_PROVIDER_ERROR` and the order stays as it was. An unknown id is the plain 404.',
   security: SECURITY,
   // A cancel puts stock back.
   middleware: [onPrimary, requireSuperuser, orderMustExist, changesCatalog] as const,
   request: { params: OrderIdParam, body: jsonBody(EditOrderRequest) },
-  responses: { 200: json(OrderSchema), ...errors(401, 403, 404, 409, 413, 422) },
+  responses: { 200: json(OrderSchema), ...errors(401, 403, 404, 409, 413, 422, 502) },
 });
