@@ -30,6 +30,8 @@ interface Meter {
   constrained: () => boolean;
   /** Told of every round trip that wrote (or tried to). */
   wrote?: () => void;
+  /** A fresh `first-primary` session, metered alike (`withSession()` on the request's database). */
+  withSession?: () => D1Database;
 }
 
 const READ_ONLY = /^\s*(?:select|explain|pragma|values)\b/i;
@@ -146,7 +148,8 @@ function meteredDatabase(meter: Meter): D1Database {
       }
     },
     withSession: () => {
-      throw new Error('A request has one D1 session: RequestD1 opens it');
+      if (!meter.withSession) throw new Error('A session of a session: open it on the request (RequestD1)');
+      return meter.withSession();
     },
     dump: () => Promise.reject(new Error('dump() is not supported')),
   };
@@ -195,6 +198,8 @@ export class RequestD1 {
   private userId: string | undefined;
   private session: D1DatabaseSession | undefined;
   private opening: Promise<D1DatabaseSession> | undefined;
+  /** Sessions opened later for a fresh look at the primary (db/client.ts getPrimaryDb). */
+  private readonly freshLooks: D1DatabaseSession[] = [];
 
   constructor(
     private readonly binding: D1Database,
@@ -205,6 +210,26 @@ export class RequestD1 {
       usage: this.usage,
       source: () => this.open(),
       constrained: () => this.mode === 'primary' && roundTrips++ === 0,
+      wrote: () => {
+        this.wrote = true;
+      },
+      withSession: () => this.freshLook(),
+    });
+  }
+
+  /**
+   * Another session of the request, constrained to the primary from its first round trip: for a
+   * re-read that must see what another request just committed (the reason a write failed), which
+   * this request's session may not show when it reads a replica. Counted in the same usage.
+   */
+  private freshLook(): D1Database {
+    const session = this.binding.withSession('first-primary');
+    this.freshLooks.push(session);
+    let roundTrips = 0;
+    return meteredDatabase({
+      usage: this.usage,
+      source: () => session,
+      constrained: () => roundTrips++ === 0,
       wrote: () => {
         this.wrote = true;
       },
@@ -240,7 +265,7 @@ export class RequestD1 {
 
   /** The session's latest bookmark (null when the request never reached D1): the response's `X-D1-Bookmark`. */
   bookmark(): string | null {
-    return this.session?.getBookmark() ?? null;
+    return [this.session, ...this.freshLooks].reduce<string | null>((latest, session) => later(latest, session?.getBookmark() ?? null), null);
   }
 
   /** What the session cost since `earlier` (a copy of `usage` taken then). */

@@ -2,7 +2,7 @@ import { getConfig } from '../config';
 import type { Bindings } from '../env';
 import { newCartId, takeCartLeaseStatement, updateCart } from '../db/carts';
 import { checkoutStatus, findCheckoutOfUser } from '../db/checkouts';
-import { getDb, type Db } from '../db/client';
+import { getDb, getPrimaryDb, type Db } from '../db/client';
 import {
   completeCheckoutStatement,
   findOrder,
@@ -69,7 +69,7 @@ export async function placeOrder(
   userId: string,
   checkoutId: number,
 ): Promise<{ order: OrderWithItems; created: boolean }> {
-  const db = getDb(env);
+  let db = getDb(env);
   let failure: unknown;
   for (let attempt = 1; ; attempt++) {
     const checkout = await findCheckoutOfUser(db, checkoutId, userId);
@@ -117,6 +117,8 @@ export async function placeOrder(
       leased = taken[0]?.token === lease;
     } catch (error) {
       failure = error;
+      // Why it failed (another request made the order, took the stock, or the checkout expired) is on the primary.
+      db = getPrimaryDb(env);
       continue;
     }
     // Another change of the cart holds its lease: wait for it like any cart change (rare; more round trips).

@@ -1,4 +1,6 @@
+/// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
+import { onPrimary } from '../../src/middleware/request-context';
 import { apiWithLog, contact, newUser, type RequestLogLine, seedCart, seedProduct, totalOf } from '../support';
 
 /*
@@ -150,5 +152,35 @@ describe('round trips to the primary (issue 10 item 5)', () => {
     // What was moved after the answer still happened: the ordered lines left the cart, and the e-mail was queued.
     const cart = await apiWithLog('GET', '/cart/show', { token });
     expect(cart.body.items).toEqual([]);
+  });
+});
+
+describe('which routes decide on the primary (declared once, in each route)', () => {
+  // What guards money, stock and sign-in (API.md 7.1): login, the one-time use of reset and verify
+  // tokens, checkout, the order batch, the order edit that restocks, and payments.
+  const ON_PRIMARY = [
+    'authJwtLogin',
+    'authResetPassword',
+    'authVerify',
+    'createCheckout',
+    'createOrder',
+    'editOrder',
+    'startOrderPayment',
+    'verifyRazorpayPayment',
+    'receiveStripeWebhook',
+    'receiveRazorpayWebhook',
+    'succeedDevPayment',
+  ];
+
+  it('lists onPrimary first in exactly those routes; every other route reads from a replica', () => {
+    type Declaration = { operationId?: string; middleware?: unknown[] };
+    const modules = import.meta.glob<Record<string, unknown>>('../../src/routes/*/routes.ts', { eager: true });
+    const routes = Object.values(modules)
+      .flatMap((module) => Object.values(module))
+      .filter((value): value is Declaration => typeof value === 'object' && value !== null && 'operationId' in value);
+    expect(routes.length).toBeGreaterThan(30);
+    const onPrimaryRoutes = routes.filter((route) => route.middleware?.includes(onPrimary));
+    expect(onPrimaryRoutes.map((route) => route.operationId).sort()).toEqual([...ON_PRIMARY].sort());
+    for (const route of onPrimaryRoutes) expect(route.middleware![0], route.operationId).toBe(onPrimary);
   });
 });

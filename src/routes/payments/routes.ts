@@ -3,6 +3,7 @@ import { PAYMENT_STATUSES } from '../../db/schema';
 import { errors, json, jsonBody, SECURITY } from '../../lib/openapi';
 import { idParam, text } from '../../lib/schemas';
 import { requireUser } from '../../middleware/auth';
+import { onPrimary } from '../../middleware/request-context';
 import { OrderSchema } from '../orders/routes';
 
 const common = {
@@ -44,7 +45,7 @@ export const startPaymentRoute = createRoute({
     '409 `PAYMENTS_DISABLED` with `PAYMENT_PROVIDER=manual`, `ORDER_CANCELLED`, `ORDER_ALREADY_PAID`. ' +
     '502 `PAYMENT_PROVIDER_ERROR` when the provider is down, times out or refuses: nothing is stored, and asking again is safe. No body.',
   security: SECURITY,
-  middleware: [requireUser] as const,
+  middleware: [onPrimary, requireUser] as const,
   request: { params: idParam('order_id') },
   responses: {
     200: json(z.union([StripePaymentSchema, RazorpayPaymentSchema]), 'The payment to complete'),
@@ -63,7 +64,7 @@ export const verifyRazorpayRoute = createRoute({
     'The payment is then applied through the same exactly-once path as the webhook, so this call and the `payment.captured` webhook together mark the order paid once, with one e-mail. ' +
     '404 for a Razorpay order that is not one of the caller’s orders.',
   security: SECURITY,
-  middleware: [requireUser] as const,
+  middleware: [onPrimary, requireUser] as const,
   request: {
     body: jsonBody(
       z
@@ -95,6 +96,7 @@ const webhookRoute = (provider: 'stripe' | 'razorpay', operationId: string, head
       'else the payment is `amount_mismatch`. Event types the shop does not act on answer 200 too. ' +
       'A correctly signed body that is not a JSON event is 400 `WEBHOOK_BAD_PAYLOAD`. The body is the provider’s raw event (at most 64 KiB).',
     security: [],
+    middleware: [onPrimary] as const,
     responses: { 200: json(Received, 'Applied, a duplicate, or an event type the shop ignores'), ...errors(400, 413) },
   });
 
