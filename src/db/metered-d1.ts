@@ -157,11 +157,11 @@ function meteredDatabase(meter: Meter): D1Database {
 }
 
 /**
- * `source` (the D1 binding itself, or a session of it) as the `D1Database` that Drizzle is given,
- * adding what each round trip costs to `usage`. Without a session every query reaches the primary.
+ * The D1 binding itself as the `D1Database` that Drizzle is given, adding what each round trip
+ * costs to `usage`. Without a session every query reaches the primary.
  */
-export function meteredD1(source: D1Source, usage: D1Usage, options: { constrained: boolean } = { constrained: true }): D1Database {
-  return meteredDatabase({ usage, source: () => source, constrained: () => options.constrained });
+export function meteredD1(binding: D1Database, usage: D1Usage): D1Database {
+  return meteredDatabase({ usage, source: () => binding, constrained: () => true });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { emptyD1Usage, meteredD1 } from '../../src/db/metered-d1';
+import { emptyD1Usage, isWriteStatement, meteredD1, RequestD1 } from '../../src/db/metered-d1';
 import { apiWithLog, seedProduct, seedSuperuser } from '../support';
 
 describe("the request log line's D1 figures", () => {
@@ -67,5 +67,44 @@ describe('the metered D1 binding', () => {
     const usage = emptyD1Usage();
     await expect(meteredD1(env.DB, usage).prepare('SELECT * FROM no_such_table').all()).rejects.toThrow();
     expect(usage).toEqual({ calls: 1, primary_calls: 1, rows_read: 0, rows_written: 0 });
+  });
+});
+
+describe("a request's D1 session (RequestD1)", () => {
+  it('counts a read on a replica session as no primary call, and a write as one even when it changed nothing', async () => {
+    const d1 = new RequestD1(env.DB, null);
+    await d1.db.prepare('SELECT 1 AS one').all();
+    expect(d1.usage).toMatchObject({ calls: 1, primary_calls: 0 });
+    expect(d1.wrote).toBe(false);
+    // A guarded UPDATE that matches nothing wrote no row, but it went to the primary.
+    await d1.db.prepare('UPDATE products SET quantity = quantity WHERE id = -1').run();
+    expect(d1.usage).toMatchObject({ calls: 2, primary_calls: 1, rows_written: 0 });
+    expect(d1.wrote).toBe(true);
+    expect(d1.logged()).toMatchObject({ session: 'replica', bookmark_in: null });
+    expect(d1.bookmark()).toMatch(/^[0-9a-f-]+$/);
+  });
+
+  it('counts the first round trip of a primary session as a primary call, not the reads after it', async () => {
+    const d1 = new RequestD1(env.DB, null);
+    d1.onPrimary();
+    await d1.db.prepare('SELECT 1').all();
+    await d1.db.batch([d1.db.prepare('SELECT 1'), d1.db.prepare('SELECT 2')]);
+    expect(d1.usage).toMatchObject({ calls: 2, primary_calls: 1 });
+    expect(d1.logged()).toMatchObject({ session: 'primary' });
+  });
+
+  it('refuses to change its mode once it has reached D1 (a route declares onPrimary before any query)', async () => {
+    const d1 = new RequestD1(env.DB, null);
+    await d1.db.prepare('SELECT 1').all();
+    expect(() => d1.onPrimary()).toThrow(/before the request's first D1 query/);
+  });
+
+  it('tells reads from writes by their SQL', () => {
+    for (const read of ['select 1', '  SELECT * FROM products', 'with t as (select 1) select * from t', 'EXPLAIN QUERY PLAN SELECT 1', 'PRAGMA table_info(products)']) {
+      expect(isWriteStatement(read), read).toBe(false);
+    }
+    for (const write of ['insert into users values (1)', 'UPDATE products SET quantity = 0', 'delete from cart_locks', 'with t as (select 1) delete from x', 'CREATE TABLE t (n)']) {
+      expect(isWriteStatement(write), write).toBe(true);
+    }
   });
 });
