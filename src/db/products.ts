@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { chunks } from '../lib/chunks';
 import { type Db, IDS_PER_STATEMENT } from './client';
@@ -111,8 +111,9 @@ function filterConditions(filter: ProductFilter, indexed: IndexedFilters): SQL[]
   const priceTerm = (term: SQL) => (indexed.price ? sql`likelihood(${term}, 0.01)` : term);
   if (filter.minPrice !== undefined) conditions.push(priceTerm(sql`${price} >= ${filter.minPrice}`));
   if (filter.maxPrice !== undefined) conditions.push(priceTerm(sql`${price} <= ${filter.maxPrice}`));
-  if (filter.inStock === true) conditions.push(gt(products.quantity, 0));
-  if (filter.inStock === false) conditions.push(eq(products.quantity, 0));
+  // Written as the expression the in-stock indexes hold (migration 0007), so a page of either
+  // stock state walks only its own products.
+  if (filter.inStock !== undefined) conditions.push(sql`(${products.quantity} > 0) = ${filter.inStock ? 1 : 0}`);
   return conditions;
 }
 
@@ -168,7 +169,7 @@ function maintainedCountQuery(db: Db, filter: ProductFilter) {
   // Every product of the scope, which the sort's index walks past: see listProducts.
   const scopeTotal = sql<number>`(SELECT coalesce(sum(n), 0) FROM product_counts WHERE scope = ${scope} AND in_stock IN (0, 1) AND level = ${COUNT_LEVELS - 1})`;
   if (filter.onSaleOn === undefined) {
-    return db.select({ total: sql<number>`${counted}`, scopeTotal }).from(catalogCountsAsOf).where(eq(catalogCountsAsOf.id, 1));
+    return db.select({ total: sql<number>`${counted}`.as('total'), scopeTotal }).from(catalogCountsAsOf).where(eq(catalogCountsAsOf.id, 1));
   }
   const asOf = catalogCountsAsOf.releasedBy;
   const releasedSince = db
@@ -183,7 +184,7 @@ function maintainedCountQuery(db: Db, filter: ProductFilter) {
       ),
     );
   return db
-    .select({ total: sql<number>`${counted} + (${releasedSince})`, scopeTotal })
+    .select({ total: sql<number>`${counted} + (${releasedSince})`.as('total'), scopeTotal })
     .from(catalogCountsAsOf)
     .where(eq(catalogCountsAsOf.id, 1));
 }
@@ -220,8 +221,165 @@ export function productListingQueries(db: Db, filter: ProductFilter, page: Produ
   return { pageQuery, countQuery };
 }
 
+/** Pages starting deeper than this seek their start in catalog_fences; shallower ones walk from the first match. */
+const SEEK_BEYOND = 200;
+
+type SortKey = keyof typeof SORT_COLUMNS;
+const sortKeyOf = (sort: ProductSort) => sort.replace(/^-/, '') as SortKey;
+
+/**
+ * Where a deep page starts: `k`/`id` bound the walk in the page's direction (from (k, id) on,
+ * or, descending, below it; null: from the first product), `skip` is how many matches the walk
+ * passes before the page. Null when the page lies past the last match.
+ */
+interface PageStart {
+  k: number | string | null;
+  id: number | null;
+  skip: number;
+}
+
+/** The fence column that counts `filter`'s products: per scope (product_counts' two) and stock state. */
+function fenceCount(filter: ProductFilter): SQL {
+  const scope = filter.onSaleOn === undefined ? 'all' : 'sale';
+  if (filter.inStock === undefined) return sql.raw(`(${scope}_out + ${scope}_in)`);
+  return sql.raw(filter.inStock ? `${scope}_in` : `${scope}_out`);
+}
+
+/**
+ * One statement finding a deep page's start (see catalogFences in schema.ts). Ranks count from
+ * the page's end of the order: ascending, a fence's `before` is the matches in the fences below it;
+ * descending, its `after` is those in the fences above it. The level-1 fence whose group holds
+ * rank `goal`, then the level-0 fence in it whose segment does, then the matches in that segment
+ * before the page: at most a segment (200 products) to walk, however deep the page.
+ *
+ * For the public catalog the fences count what was on sale by catalog_counts_as_of.released_by,
+ * as product_counts does: `moved` holds the products whose on-sale state changed since (visible,
+ * released between then and today; a few minutes' worth), by which ranks are corrected. The fence
+ * is chosen as if all of them lay before it (`ahead`), so the walk never has to go back.
+ *
+ * A price range on a price sort is a run of the order: its rank 0 is the count of matches below
+ * the range (from product_counts), the `edge`.
+ */
+function pageStartQuery(db: Db, filter: ProductFilter, page: ProductPage) {
+  const key = sortKeyOf(page.sort);
+  const descending = page.sort.startsWith('-');
+  const column = SORT_COLUMNS[key];
+  const n = fenceCount(filter);
+  const stock = and(...filterConditions({ inStock: filter.inStock }, { releaseDate: true, price: false }));
+  const moved =
+    filter.onSaleOn === undefined
+      ? sql`SELECT NULL AS k, NULL AS id, 0 AS delta WHERE 0`
+      : sql`SELECT ${column} AS k, ${products.id} AS id,
+          CASE WHEN ${products.releaseDate} > (SELECT released_by FROM catalog_counts_as_of WHERE id = 1) THEN 1 ELSE -1 END AS delta
+        FROM ${products}
+        WHERE ${products.isVisible} = 1
+          AND ${products.releaseDate} > min((SELECT released_by FROM catalog_counts_as_of WHERE id = 1), ${filter.onSaleOn})
+          AND ${products.releaseDate} <= max((SELECT released_by FROM catalog_counts_as_of WHERE id = 1), ${filter.onSaleOn})
+          ${stock ? sql`AND ${stock}` : sql``}`;
+  const outside = descending
+    ? key === 'price' && filter.maxPrice !== undefined && { minPrice: filter.maxPrice + 1 }
+    : key === 'price' && filter.minPrice !== undefined && filter.minPrice > 0 && { maxPrice: filter.minPrice - 1 };
+  const edge = outside
+    ? sql`(SELECT total FROM (${maintainedCountQuery(db, { onSaleOn: filter.onSaleOn, inStock: filter.inStock, ...outside })}))`
+    : sql`0`;
+  // Ranks are counted upwards: descending, the page's rank t is rank total - 1 - t upwards. The
+  // fence wanted is the one whose segment holds that rank (before <= rank < before + n), so no
+  // step sorts: the windows run in the primary key's order.
+  const goalRank = descending ? sql`total - 1 - (SELECT t - ahead FROM goal)` : sql`(SELECT t - ahead FROM goal)`;
+  const groupRank = descending ? sql`(SELECT total FROM g) - 1 - (SELECT t - ahead FROM goal)` : goalRank;
+  const start = descending
+    ? sql`SELECT f.nk AS k, f.nid AS id,
+        goal.t - ((SELECT total FROM g) - f.before - f.n) - (SELECT coalesce(sum(delta), 0) FROM moved WHERE moved.k > f.nk OR (moved.k = f.nk AND moved.id >= f.nid)) AS skip
+      FROM f, goal`
+    : sql`SELECT f.k AS k, f.id AS id,
+        goal.t - f.before - (SELECT coalesce(sum(delta), 0) FROM moved WHERE moved.k < f.k OR (moved.k = f.k AND moved.id < f.id)) AS skip
+      FROM f, goal`;
+  // The fence after the chosen one, by two one-row look-ups of the primary key.
+  const next = (level: number, of: string) =>
+    sql.raw(
+      ['k', 'id']
+        .map((column) => `(SELECT n.${column} FROM catalog_fences n WHERE n.sort = '${key}' AND n.level = ${level} AND (n.k, n.id) > (${of}.k, ${of}.id) ORDER BY n.k, n.id LIMIT 1) AS n${column}`)
+        .join(', '),
+    );
+  const statement = sql`WITH
+    moved AS MATERIALIZED (${moved}),
+    goal AS MATERIALIZED (SELECT ${page.offset} + ${edge} AS t, (SELECT count(*) FROM moved WHERE delta = 1) AS ahead),
+    l1 AS (SELECT k, id, ${n} AS n, sum(${n}) OVER up - ${n} AS before, (SELECT sum(${n}) FROM catalog_fences WHERE sort = ${key} AND level = 1) AS total
+      FROM catalog_fences WHERE sort = ${key} AND level = 1 WINDOW up AS (ORDER BY k, id ROWS UNBOUNDED PRECEDING)),
+    g0 AS MATERIALIZED (SELECT * FROM l1 WHERE before <= ${goalRank} AND before + n > ${goalRank} LIMIT 1),
+    g AS MATERIALIZED (SELECT g0.*, ${next(1, 'g0')} FROM g0),
+    l0 AS (SELECT k, id, ${n} AS n, (SELECT before FROM g) + sum(${n}) OVER up - ${n} AS before
+      FROM catalog_fences WHERE sort = ${key} AND level = 0 AND (k, id) >= (SELECT k, id FROM g) AND (k, id) < (SELECT nk, nid FROM g)
+      WINDOW up AS (ORDER BY k, id ROWS UNBOUNDED PRECEDING)),
+    f0 AS MATERIALIZED (SELECT * FROM l0 WHERE before <= ${groupRank} AND before + n > ${groupRank} LIMIT 1),
+    f AS MATERIALIZED (SELECT f0.*, ${next(0, 'f0')} FROM f0)
+  ${start}`;
+  // A select over the statement rather than db.all(): Drizzle's D1 batch cannot bind a raw query's parameters.
+  return db.select({ k: sql<PageStart['k']>`k`, id: sql<number | null>`id`, skip: sql<number>`skip` }).from(sql`(${statement}) AS start`);
+}
+
+/** The sentinels (k = -1 below every key, a blob above) bound nothing: the walk starts at the first or the last product. */
+const isBound = (k: unknown): k is number | string => (typeof k === 'number' && k >= 0) || typeof k === 'string';
+
+/**
+ * The page from its start: two index ranges in the page's order (the run of the start key from
+ * its id, then the keys beyond it), merged by SQLite, skipping `skip` matches. A price bound of
+ * the filter that the start already passes is left out, so the price index range starts at the
+ * start key rather than at the bound.
+ */
+export function pageFromQuery(db: Db, filter: ProductFilter, page: ProductPage, start: PageStart) {
+  const key = sortKeyOf(page.sort);
+  const descending = page.sort.startsWith('-');
+  const column = SORT_COLUMNS[key];
+  const direction = descending ? desc : asc;
+  const orderBy = key === 'id' ? [direction(products.id)] : [direction(column), direction(products.id)];
+  const indexed = { releaseDate: key === 'release_date', price: key === 'price' };
+  let bound = isBound(start.k) && start.id !== null ? { k: start.k, id: start.id } : undefined;
+  let skip = start.skip;
+  let rest = filter;
+  if (key === 'price') {
+    const priceBound = descending ? filter.maxPrice : filter.minPrice;
+    if (priceBound !== undefined && (!bound || (descending ? Number(bound.k) > priceBound : Number(bound.k) < priceBound))) {
+      // The start lies outside the range: the range's own end is nearer, and the page starts at its rank 0.
+      bound = undefined;
+      skip = page.offset;
+    } else if (bound) {
+      rest = descending ? { ...filter, maxPrice: undefined } : { ...filter, minPrice: undefined };
+    }
+  }
+  const extra: SQL[] = [];
+  if (key === 'release_date' && descending && bound && filter.onSaleOn !== undefined) {
+    // Two upper bounds on release_date would leave SQLite to pick one, perhaps today's, above
+    // the start: keep the lower of the two.
+    if (String(bound.k) > filter.onSaleOn) bound = undefined;
+    else {
+      rest = { ...rest, onSaleOn: undefined };
+      extra.push(eq(products.isVisible, true));
+    }
+  }
+  const where = (...more: SQL[]) => and(...filterConditions(rest, indexed), ...extra, ...more);
+  if (!bound) return db.select().from(products).where(where()).orderBy(...orderBy).limit(page.limit).offset(skip);
+  const [sameKey, beyond] = descending ? [lt, lt] : [gte, gt];
+  if (key === 'id') {
+    return db.select().from(products).where(where(sameKey(products.id, bound.id))).orderBy(...orderBy).limit(page.limit).offset(skip);
+  }
+  return db
+    .select()
+    .from(products)
+    .where(where(eq(column, bound.k), sameKey(products.id, bound.id)))
+    .unionAll(db.select().from(products).where(where(beyond(column, bound.k))))
+    .orderBy(...orderBy)
+    .limit(page.limit)
+    .offset(skip);
+}
+
 /**
  * One page of products and the number of products matching the filter. Usually one batch.
+ *
+ * A page deeper than SEEK_BEYOND (any sort, stock state and scope, and a price range on a price
+ * sort) first finds its start in catalog_fences, in the batch that counts, then walks at most a
+ * segment to it: two round trips, a few hundred rows, at any depth.
+ *
  * A price range with another sort has two ways to the page: walk the sort's index, checking
  * prices, until offset + limit matches are found (about (offset + limit) × scope / matches
  * rows), or take the range from a price index and sort it (about matches rows). The count,
@@ -230,7 +388,15 @@ export function productListingQueries(db: Db, filter: ProductFilter, page: Produ
 export async function listProducts(db: Db, filter: ProductFilter, page: ProductPage): Promise<{ rows: Product[]; total: number }> {
   const { pageQuery, countQuery } = productListingQueries(db, filter, page);
   const priceRange = filter.minPrice !== undefined || filter.maxPrice !== undefined;
-  if (!priceRange || filter.q || page.sort.replace(/^-/, '') === 'price') {
+  const priceSort = sortKeyOf(page.sort) === 'price';
+  if (!filter.q && (!priceRange || priceSort) && page.offset > SEEK_BEYOND) {
+    const [totals, starts] = await db.batch([countQuery, pageStartQuery(db, filter, page)]);
+    const total = totals[0]?.total ?? 0;
+    const start = starts[0];
+    if (page.offset >= total || !start) return { rows: [], total };
+    return { rows: await pageFromQuery(db, filter, page, start), total };
+  }
+  if (!priceRange || filter.q || priceSort) {
     const [rows, totals] = await db.batch([pageQuery, countQuery]);
     return { rows, total: totals[0]?.total ?? 0 };
   }
@@ -275,3 +441,4 @@ export async function deleteProduct(db: Db, id: number): Promise<boolean> {
 export async function advanceCatalogCounts(db: Db, date: string): Promise<void> {
   await db.update(catalogCountsAsOf).set({ releasedBy: date }).where(and(eq(catalogCountsAsOf.id, 1), lt(catalogCountsAsOf.releasedBy, date)));
 }
+

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, customType, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))`;
 
@@ -47,6 +47,15 @@ export const products = sqliteTable(
     index('products_visible_idx').on(t.isVisible),
     index('products_visible_price_idx').on(t.isVisible, t.price),
     index('products_visible_title_idx').on(t.isVisible, t.title),
+    // A page of in-stock (or sold-out) products walks only those: the same orders, per stock state.
+    index('products_stock_idx').on(sql`(${t.quantity} > 0)`),
+    index('products_stock_price_idx').on(sql`(${t.quantity} > 0)`, t.price),
+    index('products_stock_title_idx').on(sql`(${t.quantity} > 0)`, t.title),
+    index('products_stock_release_date_idx').on(sql`(${t.quantity} > 0)`, t.releaseDate),
+    index('products_visible_stock_idx').on(t.isVisible, sql`(${t.quantity} > 0)`),
+    index('products_visible_stock_price_idx').on(t.isVisible, sql`(${t.quantity} > 0)`, t.price),
+    index('products_visible_stock_title_idx').on(t.isVisible, sql`(${t.quantity} > 0)`, t.title),
+    index('products_visible_stock_release_date_idx').on(t.isVisible, sql`(${t.quantity} > 0)`, t.releaseDate),
   ],
 );
 
@@ -85,6 +94,33 @@ export const catalogCountsAsOf = sqliteTable(
     releasedBy: text('released_by').notNull(),
   },
   (t) => [check('catalog_counts_as_of_one_row', sql`${t.id} = 1`)],
+);
+
+/** A column of SQLite's BLOB affinity: it keeps integers as integers and text as text. */
+const sortKey = customType<{ data: number | string }>({ dataType: () => 'blob' });
+
+/**
+ * Where a catalog page of any depth starts (migration 0007, kept by triggers on `products`): per
+ * sort column, fences cut the products, in (column, id) order, into segments of 100–200
+ * (level 0), and groups of level-0 segments of 4,000–8,000 products (level 1). A fence is the
+ * (k, id) of its segment's first product and counts the segment's products per scope and stock
+ * state (the scopes of product_counts). Cumulative counts over a few dozen level-1 and level-0
+ * fences find the segment holding rank `offset`; the page then walks at most one segment to it.
+ * Two sentinels per sort and level bound every segment: k = -1 below every key, X'FF' above.
+ */
+export const catalogFences = sqliteTable(
+  'catalog_fences',
+  {
+    sort: text('sort', { enum: ['id', 'price', 'title', 'release_date'] }).notNull(),
+    level: integer('level').notNull(),
+    k: sortKey('k').notNull(),
+    id: integer('id').notNull(),
+    allOut: integer('all_out').notNull(),
+    allIn: integer('all_in').notNull(),
+    saleOut: integer('sale_out').notNull(),
+    saleIn: integer('sale_in').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sort, t.level, t.k, t.id] })],
 );
 
 export interface FrozenLine {

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../src/db/client';
-import { PRODUCT_SORTS, productListingQueries, type ProductFilter } from '../../src/db/products';
+import { PRODUCT_SORTS, pageFromQuery, productListingQueries, type ProductFilter } from '../../src/db/products';
 import { today } from '../../src/lib/time';
 
 /** SQLite's plan for a Drizzle query, one line per step. */
@@ -51,7 +51,7 @@ describe('catalog listing query plans', () => {
         const searches = plan.filter((step) => !/^(CORRELATED )?SCALAR SUBQUERY \d+$/.test(step));
         for (const step of searches) {
           expect(step).toMatch(
-            /^SEARCH (catalog_counts_as_of USING INTEGER PRIMARY KEY \(rowid=\?\)|product_counts USING INDEX sqlite_autoindex_product_counts_1 \(scope=\? AND in_stock=\? AND level=\?( AND bucket>\? AND bucket<\?)?\)|products USING (COVERING )?INDEX products_on_sale_idx \(is_visible=\? AND release_date>\? AND release_date<\?\))$/,
+            /^SEARCH (catalog_counts_as_of USING INTEGER PRIMARY KEY \(rowid=\?\)|product_counts USING INDEX sqlite_autoindex_product_counts_1 \(scope=\? AND in_stock=\? AND level=\?( AND bucket>\? AND bucket<\?)?\)|products USING (COVERING )?INDEX products_(on_sale|visible_stock_release_date)_idx \(is_visible=\? AND (<expr>=\? AND )?release_date>\? AND release_date<\?\))$/,
           );
         }
         expect(searches.some((step) => step.includes('products USING')), 'reads products').toBe(caller === 'public');
@@ -91,4 +91,23 @@ describe('catalog listing query plans', () => {
     const { pageQuery } = productListingQueries(getDb(env), filter, { ...page, sort: 'price' });
     expect(await planOf(pageQuery)).toEqual(['SEARCH products USING INDEX products_visible_price_idx (is_visible=? AND price>? AND price<?)']);
   });
+
+  const START_KEYS = { id: 1234, price: 5000, title: 'Oak Mug 1234', release_date: '2025-01-01' } as const;
+  for (const [caller, filter] of [['public', publicFilter], ['superuser', {}]] as const) {
+    for (const inStock of [undefined, true, false]) {
+      it(`walks a deep ${caller} page from its fence in the requested order, in_stock=${inStock}: index ranges only, no sort`, async () => {
+        for (const sort of PRODUCT_SORTS) {
+          const k = START_KEYS[sort.replace(/^-/, '') as keyof typeof START_KEYS];
+          const query = pageFromQuery(getDb(env), { ...filter, inStock }, { ...page, sort }, { k, id: 1234, skip: 57 });
+          const plan = await planOf(query);
+          const searches = plan.filter((step) => !/^(MERGE \(UNION ALL\)|LEFT|RIGHT)$/.test(step));
+          expect(searches.length, sort).toBeGreaterThan(0);
+          for (const step of searches) {
+            expect(step, sort).toMatch(inStock === undefined ? /^SEARCH products USING (INDEX|INTEGER PRIMARY KEY)/ : /^SEARCH products USING INDEX products_(visible_)?stock_\w*idx \((is_visible=\? AND )?<expr>=\?/);
+          }
+          expect(plan.join('\n'), sort).not.toContain('TEMP B-TREE');
+        }
+      });
+    }
+  }
 });

@@ -53,3 +53,21 @@ export const productJson = (row: Product) => ({
   created_at: row.createdAt,
   updated_at: row.updatedAt,
 });
+
+/**
+ * Products `from`–`to` of a catalog straight in D1, in one INSERT … SELECT over a recursive CTE:
+ * prices spread over 0–499,999, a seventh out of stock, a tenth hidden, a twentieth released in
+ * 2099, a few released today or yesterday, the rest on one date (a long run of equal keys).
+ */
+export async function seedCatalog(from: number, to: number): Promise<void> {
+  await env.DB.prepare(
+    `INSERT INTO products (title, description, price, release_date, quantity, is_visible)
+     WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
+     SELECT 'Oak Mug ' || i, 'Handmade oak mug ' || i, (i * 7919) % 500000,
+       CASE WHEN i % 20 = 0 THEN '2099-01-01' WHEN i % 97 = 0 THEN ?3 WHEN i % 89 = 0 THEN ?4 ELSE '2025-01-01' END,
+       i % 7, i % 10 != 0
+     FROM n`,
+  )
+    .bind(from, to, today(), daysFromToday(-1))
+    .run();
+}
