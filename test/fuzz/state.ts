@@ -10,6 +10,9 @@ const BACKGROUND_COLUMNS: Record<string, string[]> = {
 
 let tables: Promise<string[]> | undefined;
 
+/** The WITHOUT ROWID tables, which have no rowid to order by: their primary key instead. */
+const ORDERED_BY_KEY: Record<string, string> = { catalog_fences: 'sort, level, k, id' };
+
 /** Every application table, and the autoincrement counters (FTS shadow tables follow `products` through triggers). */
 function listTables() {
   tables ??= env.DB.prepare(
@@ -44,7 +47,7 @@ async function kvContents(namespace: KVNamespace, valuesOf: string[]) {
 export async function snapshot(cartKeys: string[]) {
   const names = await listTables();
   const [results, carts, auth] = await Promise.all([
-    env.DB.batch<Record<string, unknown>>(names.map((name) => env.DB.prepare(`SELECT * FROM "${name}" ORDER BY rowid`))),
+    env.DB.batch<Record<string, unknown>>(names.map((name) => env.DB.prepare(`SELECT * FROM "${name}" ORDER BY ${ORDERED_BY_KEY[name] ?? 'rowid'}`))),
     kvContents(env.CARTS, cartKeys),
     kvContents(env.AUTH, []),
   ]);
