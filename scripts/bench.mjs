@@ -1,32 +1,47 @@
-// `npm run bench`: latency of the hot read paths on a catalog of 100,000 products, against
-// `wrangler dev` on real local D1/KV (a separate state folder, so your data is untouched).
-// Numbers from a laptop-class machine are for comparing changes, not production promises.
+// `npm run bench`: the hot read paths on catalogs of 1,000 and 100,000 products, against
+// `wrangler dev` on real local D1/KV (separate state folders, so your data is untouched), in one
+// run: per scenario its sequential p50/p95, what the server's own request log line says it cost
+// in D1 (calls, primary calls, rows read) and from the edge cache, a far-caller latency model,
+// each catalog shape at both sizes side by side, and throughput under 16 connections.
+// Numbers from a shared development machine are for comparing changes, not production promises.
 // Ids, offsets and search words come from the catalog the server answers with, and a scenario
 // whose answers are not all 200 (or that finds nothing) is refused, never reported: a fast 404
 // or an empty page measures nothing.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations, root, wrangler } from './wrangler.mjs';
 
-const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 100_000);
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
+const SIZES = (process.env.BENCH_SIZES ?? '1000,100000').split(',').map(Number);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 60);
+const LOAD_REQUESTS = Number(process.env.BENCH_LOAD_REQUESTS ?? 320);
+const CONNECTIONS = 16;
 const PORT = Number(process.env.BENCH_PORT ?? 8799);
-const state = join(root, '.wrangler', 'bench-state');
-const persist = ['--persist-to', state];
+// The far-caller model: a caller far from the primary, near an edge and a replica.
+const PRIMARY_MS = 150;
+const NEAR_MS = 10;
+// Past the edge cache, to measure D1: the cache's own answers are one row of their own.
+const BYPASS = { 'cache-control': 'no-cache' };
 
-function seedCatalog() {
-  const marker = join(state, `seeded-${PRODUCTS}`);
-  if (existsSync(marker)) return;
+const stateOf = (size) => join(root, '.wrangler', `bench-state-${size}`);
+
+/** Seeds `size` products once per state folder (bulk INSERTs through `wrangler d1 execute --file`). */
+function seedCatalog(size) {
+  const state = stateOf(size);
+  const marker = join(state, `seeded-${size}`);
+  const persist = ['--persist-to', state];
   mkdirSync(state, { recursive: true });
+  // Every run, so a seeded catalog gets the migrations added since.
   applyMigrations(['--local', ...persist]);
+  if (existsSync(marker)) return;
   const words = ['Blue', 'Red', 'Oak', 'Linen', 'Brass', 'Stone', 'Wool', 'Clay', 'Glass', 'Cotton'];
   const things = ['Mug', 'Lamp', 'Chair', 'Scarf', 'Bowl', 'Vase', 'Rug', 'Shelf', 'Tray', 'Jug'];
   const lines = [];
-  for (let start = 1; start <= PRODUCTS; start += 500) {
+  for (let start = 1; start <= size; start += 500) {
     const rows = [];
-    for (let id = start; id < Math.min(start + 500, PRODUCTS + 1); id++) {
+    for (let id = start; id < Math.min(start + 500, size + 1); id++) {
       const title = `${words[id % 10]} ${things[Math.floor(id / 10) % 10]} ${id}`;
       const day = String(1 + (id % 28)).padStart(2, '0');
       const month = String(1 + (id % 12)).padStart(2, '0');
@@ -37,81 +52,210 @@ function seedCatalog() {
   }
   const file = join(state, 'catalog.sql');
   writeFileSync(file, lines.join('\n'));
+  const started = performance.now();
   wrangler(['d1', 'execute', 'DB', '--local', ...persist, '--file', file], { quiet: true });
   wrangler(['d1', 'execute', 'DB', '--local', ...persist, '--command', 'ANALYZE;'], { quiet: true });
-  console.log(`Seeded ${PRODUCTS} products into .wrangler/bench-state`);
+  console.log(`Seeded ${size.toLocaleString('en')} products into .wrangler/bench-state-${size} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   writeFileSync(marker, '');
 }
 
-async function waitForServer(base) {
-  for (let i = 0; i < 120; i++) {
+/** `wrangler dev` on a size's state, with its request log lines (by request id) as they come. */
+async function startServer(size) {
+  const wranglerBin = fileURLToPath(new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url));
+  const server = spawn(
+    process.execPath,
+    [
+      wranglerBin,
+      'dev',
+      '--local',
+      '--port',
+      String(PORT),
+      '--persist-to',
+      stateOf(size),
+      '--var',
+      'JWT_SECRET:bench-secret-bench-secret-bench-secret',
+      '--var',
+      'ENVIRONMENT:development',
+      '--var',
+      'EMAIL_PROVIDER:mailbox',
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' } },
+  );
+  // wrangler's own chatter (and esbuild's when it is stopped) is shown only if it does not start.
+  const errors = [];
+  createInterface({ input: server.stderr }).on('line', (line) => errors.push(line));
+  const logLines = new Map();
+  createInterface({ input: server.stdout }).on('line', (line) => {
+    const start = line.indexOf('{"');
+    if (start < 0) return;
     try {
-      if ((await fetch(`${base}/health`)).ok) return;
+      const entry = JSON.parse(line.slice(start));
+      if (entry.msg === 'request' && entry.request_id) logLines.set(entry.request_id, entry);
+    } catch {}
+  });
+  const base = `http://127.0.0.1:${PORT}`;
+  for (let i = 0; i < 240; i++) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) return { base, logLines, stop: () => stopServer(server) };
     } catch {}
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+  server.kill('SIGINT');
+  process.stderr.write(`${errors.slice(-40).join('\n')}\n`);
   throw new Error('wrangler dev did not start');
 }
 
-/** One scenario: every answer must be 200 and not an empty list, else it is refused. */
-async function measure(base, name, path) {
+function stopServer(server) {
+  return new Promise((resolve) => {
+    server.once('exit', resolve);
+    server.kill('SIGINT');
+  });
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor(sorted.length / 2)] : undefined;
+};
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const mostCommon = (values) => {
+  const counts = new Map();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+};
+
+/** One request; refused unless 200 with content. */
+async function call(base, path, headers) {
+  const started = performance.now();
+  const res = await fetch(base + path, { headers });
+  const body = await res.text();
+  const elapsed = performance.now() - started;
+  const refusal = res.status !== 200 ? `answered ${res.status}` : body === '[]' ? 'answered an empty list' : undefined;
+  return { elapsed, refusal, requestId: res.headers.get('x-request-id') };
+}
+
+/**
+ * A scenario, sequentially: latency, and what its log lines say it cost (medians; the cache
+ * state most requests had). The first request warms up and is not counted.
+ */
+async function measure(server, scenario) {
   const times = [];
+  const ids = [];
   const refusals = new Set();
   for (let i = 0; i <= REQUESTS; i++) {
-    const started = performance.now();
-    const res = await fetch(base + path);
-    const body = await res.text();
-    const elapsed = performance.now() - started;
-    if (res.status !== 200) refusals.add(`answered ${res.status}`);
-    else if (body === '[]') refusals.add('answered an empty list');
-    if (i > 0) times.push(elapsed); // the first request warms up
+    const { elapsed, refusal, requestId } = await call(server.base, scenario.path, scenario.headers);
+    if (refusal) refusals.add(refusal);
+    if (i > 0) {
+      times.push(elapsed);
+      ids.push(requestId);
+    }
   }
-  if (refusals.size) return { scenario: name, path, refused: [...refusals].join(', ') };
+  if (refusals.size) return { ...scenario, refused: [...refusals].join(', ') };
+  await new Promise((resolve) => setTimeout(resolve, 300)); // the last log lines
+  const lines = ids.map((id) => server.logLines.get(id)).filter(Boolean);
+  const d1 = (field) => median(lines.map((line) => line.d1?.[field] ?? 0));
   times.sort((a, b) => a - b);
-  const pct = (p) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))].toFixed(1);
-  return { scenario: name, path, 'p50 ms': pct(50), 'p95 ms': pct(95), 'p99 ms': pct(99) };
+  const result = {
+    ...scenario,
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    logged: lines.length,
+    calls: d1('calls'),
+    primaryCalls: d1('primary_calls'),
+    rowsRead: d1('rows_read'),
+    maxRowsRead: Math.max(...lines.map((line) => line.d1?.rows_read ?? 0)),
+    cache: mostCommon(lines.map((line) => line.cache ?? '')) || '–',
+  };
+  // An edge hit is one near round trip; otherwise every D1 round trip: far to the primary, near to a replica.
+  result.farCaller = result.cache === 'hit' ? NEAR_MS + result.p50 : PRIMARY_MS * result.primaryCalls + NEAR_MS * (result.calls - result.primaryCalls) + result.p50;
+  return result;
+}
+
+/** Requests per second for a path under CONNECTIONS concurrent connections, LOAD_REQUESTS in all. */
+async function throughput(server, path, headers) {
+  let next = 0;
+  let failed = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (next++ < LOAD_REQUESTS) if ((await call(server.base, path, headers)).refusal) failed++;
+    }),
+  );
+  return failed ? Number.NaN : LOAD_REQUESTS / ((performance.now() - started) / 1000);
 }
 
 /** The public catalog's size, and the id of a product in its middle, from the server itself. */
 async function catalogFacts(base) {
-  const res = await fetch(`${base}/products?limit=1`);
+  const res = await fetch(`${base}/products?limit=1`, { headers: BYPASS });
   const total = Number(res.headers.get('x-total-count'));
   const middle = Math.floor(total / 2);
-  const [product] = await (await fetch(`${base}/products?offset=${middle}&limit=1`)).json();
+  const [product] = await (await fetch(`${base}/products?offset=${middle}&limit=1`, { headers: BYPASS })).json();
   return { total, middle, productId: product?.id };
 }
 
-seedCatalog();
-const wranglerBin = fileURLToPath(new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url));
-const server = spawn(
-  process.execPath,
-  [wranglerBin, 'dev', '--local', '--test-scheduled', '--port', String(PORT), ...persist, '--var', 'JWT_SECRET:bench-secret-bench-secret-bench-secret', '--var', 'ENVIRONMENT:development', '--var', 'EMAIL_PROVIDER:mailbox'],
-  { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' } },
-);
-const base = `http://127.0.0.1:${PORT}`;
+/** The catalog shapes, by name (the README's); offsets relative to the catalog's size. */
+const catalogShapes = ({ total, middle }) => [
+  ['default page', '/products'],
+  ['offset: the middle', `/products?offset=${middle}`],
+  ['offset: near the end, sort by -release_date', `/products?sort=-release_date&offset=${total - 50}`],
+  ['sort by -price, 100 per page', '/products?sort=-price&limit=100'],
+  ['sort by title', '/products?sort=title'],
+  ['sort by -price, in stock', '/products?sort=-price&in_stock=true'],
+  ['sold out, sort by title, a third in', `/products?sort=title&in_stock=false&offset=${Math.floor(total / 21)}`],
+  ['price range + in stock', '/products?min_price=1000&max_price=2000&in_stock=true'],
+  ['price range, sort by -price, deep', `/products?min_price=100000&max_price=400000&sort=-price&offset=${Math.floor(total / 3)}`],
+  ['text search `q=linen mug`', '/products?q=linen%20mug'],
+];
+
+const fmt = (value, digits = 0) => (value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits));
+
+const runs = [];
 let refused = 0;
-try {
-  await waitForServer(base);
-  const { total, middle, productId } = await catalogFacts(base);
-  // The names are the README's table's (Benchmarks).
-  const scenarios = [
-    ['health (one D1 round trip)', '/health'],
-    ['list: default page', '/products'],
-    [`list: offset ${middle.toLocaleString('en')} (the middle)`, `/products?offset=${middle}`],
-    ['list: sort by -price, 100 per page', '/products?sort=-price&limit=100'],
-    ['list: sort by title', '/products?sort=title'],
-    ['list: price range + in stock', '/products?min_price=1000&max_price=2000&in_stock=true'],
-    ['list: text search `q=linen mug`', '/products?q=linen%20mug'],
-    ['product by id', `/products/${productId}`],
-    ['OpenAPI document', '/openapi.json'],
-  ];
-  const rows = [];
-  for (const [name, path] of scenarios) rows.push(await measure(base, name, path));
-  refused = rows.filter((row) => row.refused).length;
-  console.log(`\n${total.toLocaleString('en')} public products, ${REQUESTS} sequential requests per scenario\n`);
-  console.table(rows);
-  if (refused) console.error(`${refused} scenario(s) refused: their answers were not all 200 with content, so they measure nothing.`);
-} finally {
-  server.kill('SIGINT');
+for (const size of SIZES) {
+  seedCatalog(size);
+  const server = await startServer(size);
+  try {
+    const facts = await catalogFacts(server.base);
+    const shapes = catalogShapes(facts).map(([name, path]) => ({ name: `list: ${name}`, path, headers: BYPASS, shape: true }));
+    const scenarios = [
+      { name: 'health (one D1 round trip)', path: '/health' },
+      ...shapes,
+      { name: 'list: default page, edge cache', path: '/products' },
+      { name: 'product by id', path: `/products/${facts.productId}`, headers: BYPASS },
+      { name: 'product by id, edge cache', path: `/products/${facts.productId}` },
+      { name: 'OpenAPI document', path: '/openapi.json' },
+    ];
+    const results = [];
+    for (const scenario of scenarios) results.push(await measure(server, scenario));
+    const reference = await throughput(server, `/products/${facts.productId}`, BYPASS);
+    for (const result of results.filter((r) => r.shape && !r.refused)) result.rps = await throughput(server, result.path, result.headers);
+    runs.push({ size, facts, results, reference });
+    refused += results.filter((r) => r.refused).length;
+  } finally {
+    await server.stop();
+  }
 }
+
+const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
+console.log(`\n## npm run bench, ${date} UTC: ${REQUESTS} sequential requests per scenario, ${LOAD_REQUESTS} under ${CONNECTIONS} connections\n`);
+for (const { size, facts, results, reference } of runs) {
+  console.log(`\n### ${size.toLocaleString('en')} products (${facts.total.toLocaleString('en')} public); GET /products/{id} under ${CONNECTIONS} connections: ${fmt(reference)} req/s\n`);
+  console.log('| scenario | p50 ms | p95 ms | D1 calls | primary | rows read (max) | cache | far caller ms | req/s (16 conn.) |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    if (r.refused) console.log(`| ${r.name} | refused: ${r.refused} |`);
+    else console.log(`| ${r.name} | ${fmt(r.p50, 1)} | ${fmt(r.p95, 1)} | ${r.calls} | ${r.primaryCalls} | ${r.rowsRead} (${r.maxRowsRead}) | ${r.cache} | ${fmt(r.farCaller)} | ${r.rps === undefined ? '' : `${fmt(r.rps)} (${fmt(r.rps / reference, 2)}×)`} |`);
+  }
+}
+if (runs.length >= 2) {
+  const [small, large] = [runs[0], runs.at(-1)];
+  console.log(`\n### Catalog shapes: ${small.size.toLocaleString('en')} vs ${large.size.toLocaleString('en')} products (sequential p50; large ÷ small)\n`);
+  console.log(`| shape | p50 ms at ${small.size.toLocaleString('en')} | p50 ms at ${large.size.toLocaleString('en')} | ratio | rows read at ${small.size.toLocaleString('en')} | rows read at ${large.size.toLocaleString('en')} |`);
+  console.log('|---|---|---|---|---|---|');
+  for (const r of large.results.filter((x) => x.shape)) {
+    const s = small.results.find((x) => x.name === r.name);
+    if (!s || s.refused || r.refused) continue;
+    console.log(`| ${r.name.replace(/^list: /, '')} | ${fmt(s.p50, 1)} | ${fmt(r.p50, 1)} | ${fmt(r.p50 / s.p50, 2)}× | ${s.rowsRead} | ${r.rowsRead} |`);
+  }
+}
+if (refused) console.error(`${refused} scenario(s) refused: their answers were not all 200 with content, so they measure nothing.`);
 process.exitCode = refused ? 1 : 0;
