@@ -2,6 +2,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import type { AppEnv } from '../app-env';
 import { ifNoneMatchHits } from '../lib/conditional';
+import { loggableError } from '../lib/error-cause';
+import { log } from '../lib/log';
 import { today } from '../lib/time';
 
 /** What the edge cache did for a request, in its log line. */
@@ -73,8 +75,9 @@ function fromEntry(c: Context<AppEnv>, entry: Response): Response {
  * canonical path and query of the parsed request (defaults applied, unknown parameters gone),
  * so equivalent requests share an entry. A request with an `Authorization` header (valid or
  * not: a superuser sees more), with `Cache-Control: no-cache`, or that its schemas refuse (the
- * route answers 422/404) bypasses the cache; other answers than 200 are never stored. The key also holds today's date (UTC),
- * so nothing cached before midnight is served after it, when products are released.
+ * route answers 422/404) bypasses the cache; other answers than 200 are never stored. The key
+ * also holds today's date (UTC), so nothing cached before midnight is served after it, when
+ * products are released. A cache that fails is skipped: the answer then comes from D1.
  */
 export function edgeCache<Q = undefined, P = undefined>(spec: {
   query?: z.ZodType<Q>;
@@ -92,8 +95,17 @@ export function edgeCache<Q = undefined, P = undefined>(spec: {
     const path = spec.path({ query: query?.data as Q, params: params?.data as P });
     const cache = caches.default;
     const origin = new URL(c.req.url).origin;
-    const key = `${origin}/.edge-cache/${await currentGeneration(cache, origin)}/${today()}${path}`;
-    const entry = await cache.match(key);
+    let key: string;
+    let entry: Response | undefined;
+    try {
+      key = `${origin}/.edge-cache/${await currentGeneration(cache, origin)}/${today()}${path}`;
+      entry = await cache.match(key);
+    } catch (error) {
+      // The cache is an optimisation: without it the answer comes from D1.
+      log('warn', 'edge cache lookup failed', { request_id: c.get('requestId'), error: loggableError(error) });
+      c.set('cache', 'bypass');
+      return next();
+    }
     if (entry) {
       c.set('cache', 'hit');
       return fromEntry(c, entry);
@@ -105,7 +117,9 @@ export function edgeCache<Q = undefined, P = undefined>(spec: {
     const headers = storedHeaders(c.res.headers);
     headers.set(STORED_AT, String(Date.now()));
     // Awaited, not left to waitUntil: the next request here finds it (the write is local and small).
-    await cache.put(key, new Response(body, { status: 200, headers }));
+    await cache.put(key, new Response(body, { status: 200, headers })).catch((error: unknown) => {
+      log('warn', 'edge cache store failed', { request_id: c.get('requestId'), error: loggableError(error) });
+    });
     c.res = new Response(body, c.res);
   };
 }
@@ -117,5 +131,12 @@ export function edgeCache<Q = undefined, P = undefined>(spec: {
  */
 export const changesCatalog: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
-  if (c.res.status < 400) await renewCatalogGeneration(new URL(c.req.url).origin);
+  if (c.res.status >= 400) return;
+  // The change is made: failing its answer now would make the caller repeat it.
+  await renewCatalogGeneration(new URL(c.req.url).origin).catch((error: unknown) => {
+    log('error', 'edge cache not renewed after a catalog change: it shows within max-age', {
+      request_id: c.get('requestId'),
+      error: loggableError(error),
+    });
+  });
 };

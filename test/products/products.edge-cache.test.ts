@@ -42,6 +42,19 @@ describe('the edge cache of anonymous catalog reads', () => {
     expect(hit.headers.get('x-request-id')).not.toBe(miss.headers.get('x-request-id'));
   });
 
+  it("gives a hit this request's CORS headers and answers HEAD from it without a body", async () => {
+    const product = await seedProduct();
+    await apiWithLog('GET', `/products/${product.id}`);
+    const hit = await apiWithLog('GET', `/products/${product.id}`, { headers: { origin: 'https://shop.example.org' } });
+    expect(hit.log.cache).toBe('hit');
+    expect(hit.headers.get('access-control-allow-origin')).toBe('*');
+    expect(hit.headers.get('access-control-expose-headers')).toContain('ETag');
+    expect(hit.headers.get('x-content-type-options')).toBe('nosniff');
+    const head = await apiWithLog('HEAD', `/products/${product.id}`);
+    expect(head).toMatchObject({ status: 200, text: '', log: { cache: 'hit', d1: NO_D1 } });
+    expect(head.headers.get('etag')).toBe(hit.headers.get('etag'));
+  });
+
   it('answers 304 from the cache to a matching If-None-Match, without D1', async () => {
     const product = await seedProduct();
     const first = await apiWithLog('GET', `/products/${product.id}`);
