@@ -196,6 +196,8 @@ export class RequestD1 {
   /** The bookmark the session started from, for the log line (null: from its constraint). */
   private bookmarkIn: string | null = null;
   private userId: string | undefined;
+  /** Where a replica session starts at the earliest, whoever the caller (`readAtLeast`). */
+  private floorBookmark: string | null = null;
   private session: D1DatabaseSession | undefined;
   private opening: Promise<D1DatabaseSession> | undefined;
   /** Sessions opened later for a fresh look at the primary (db/client.ts getPrimaryDb). */
@@ -240,7 +242,7 @@ export class RequestD1 {
     this.opening ??= (async () => {
       if (this.mode === 'replica') {
         const remembered = this.userId ? await recallBookmark(this.userId) : null;
-        this.bookmarkIn = later(this.callerBookmark, remembered);
+        this.bookmarkIn = later(later(this.callerBookmark, remembered), this.floorBookmark);
       }
       this.session = this.binding.withSession(this.bookmarkIn ?? (this.mode === 'primary' ? 'first-primary' : 'first-unconstrained'));
       return this.session;
@@ -261,6 +263,14 @@ export class RequestD1 {
   /** The authenticated user, known before their row is read: their last write's bookmark is where a replica session starts. */
   startFor(userId: string): void {
     if (!this.opening) this.userId = userId;
+  }
+
+  /**
+   * A replica session of this request starts from at least `bookmark`, before any query: the edge
+   * cache's computing an entry after a catalog change here, so it never stores what a lagging replica still has.
+   */
+  readAtLeast(bookmark: string): void {
+    if (!this.opening) this.floorBookmark = later(this.floorBookmark, bookmark);
   }
 
   /** The session's latest bookmark (null when the request never reached D1): the response's `X-D1-Bookmark`. */

@@ -28,17 +28,27 @@ const GENERATION_LIFETIME_SECONDS = 86_400;
  */
 const generationKey = (origin: string) => `${origin}/.edge-cache/generation`;
 
-async function currentGeneration(cache: Cache, origin: string): Promise<string> {
+/**
+ * The token, and the D1 bookmark of the change that made it: an entry computed under the token
+ * reads at least that change, even from a replica that lags (API.md 7.1).
+ */
+interface Generation {
+  token: string;
+  bookmark: string | null;
+}
+
+async function currentGeneration(cache: Cache, origin: string): Promise<Generation> {
   const stored = await cache.match(generationKey(origin));
   // No token yet (or evicted): a fixed one, never written here, so a read can never put back a
   // token that a concurrent change has just replaced.
-  return stored ? stored.text() : 'initial';
+  return stored ? ((await stored.json()) as Generation) : { token: 'initial', bookmark: null };
 }
 
 /** Entries made so far in this data centre are no longer served (a change to the catalog, or a test that wrote to D1 itself). */
-export async function renewCatalogGeneration(origin: string): Promise<void> {
+export async function renewCatalogGeneration(origin: string, bookmark: string | null = null): Promise<void> {
   const headers = { 'Cache-Control': `public, max-age=${GENERATION_LIFETIME_SECONDS}` };
-  await caches.default.put(generationKey(origin), new Response(crypto.randomUUID(), { headers }));
+  const generation: Generation = { token: crypto.randomUUID(), bookmark };
+  await caches.default.put(generationKey(origin), Response.json(generation, { headers }));
 }
 
 /** `Cache-Control: no-cache` or `no-store` on a request (a browser's hard reload, `npm run bench`): an answer from D1, not stored. */
@@ -97,8 +107,10 @@ export function edgeCache<Q = undefined, P = undefined>(spec: {
     const origin = new URL(c.req.url).origin;
     let key: string;
     let entry: Response | undefined;
+    let generation: Generation;
     try {
-      key = `${origin}/.edge-cache/${await currentGeneration(cache, origin)}/${today()}${path}`;
+      generation = await currentGeneration(cache, origin);
+      key = `${origin}/.edge-cache/${generation.token}/${today()}${path}`;
       entry = await cache.match(key);
     } catch (error) {
       // The cache is an optimisation: without it the answer comes from D1.
@@ -111,6 +123,7 @@ export function edgeCache<Q = undefined, P = undefined>(spec: {
       return fromEntry(c, entry);
     }
     c.set('cache', 'miss');
+    if (generation.bookmark) c.get('d1').readAtLeast(generation.bookmark);
     await next();
     if (c.res.status !== 200) return;
     const body = await c.res.arrayBuffer();
@@ -133,7 +146,7 @@ export const changesCatalog: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   if (c.res.status >= 400) return;
   // The change is made: failing its answer now would make the caller repeat it.
-  await renewCatalogGeneration(new URL(c.req.url).origin).catch((error: unknown) => {
+  await renewCatalogGeneration(new URL(c.req.url).origin, c.get('d1').bookmark()).catch((error: unknown) => {
     log('error', 'edge cache not renewed after a catalog change: it shows within max-age', {
       request_id: c.get('requestId'),
       error: loggableError(error),

@@ -24,6 +24,9 @@ describe('the edge cache of anonymous catalog reads', () => {
     expect(catalogHeaders(hit.headers)).toEqual(catalogHeaders(miss.headers));
     expect(hit.headers.get('x-request-id')).toBe('second-look');
     expect(hit.headers.get('age')).toMatch(/^\d+$/);
+    // The hit reached no D1: it has no bookmark to give (API.md 7.1: only answers that touched D1 carry one).
+    expect(miss.headers.get('x-d1-bookmark')).not.toBeNull();
+    expect(hit.headers.get('x-d1-bookmark')).toBeNull();
   });
 
   it('answers a page of GET /products from the cache with the same X-Total-Count, Link and ETag', async () => {
@@ -178,6 +181,8 @@ describe('the edge cache of anonymous catalog reads', () => {
     const one = await apiWithLog('GET', `/products/${product.id}`);
     expect(one.log.cache).toBe('miss');
     expect(one.body.title).toBe(`${tag} new`);
+    // Computed from a replica that has the change: its session starts from the change's bookmark.
+    expect((one.log.d1 as { bookmark_in?: string }).bookmark_in).toBe(patched.headers.get('x-d1-bookmark'));
     expect((await apiWithLog('GET', page)).body.map((p: { title: string }) => p.title)).toEqual([`${tag} new`]);
 
     const added = await apiWithLog('POST', '/products/add', { token: admin.token, json: { title: `${tag} added`, price: 1, is_visible: true } });
