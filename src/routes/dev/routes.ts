@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { EMAIL_STATUSES } from '../../db/schema';
 import { errors, json } from '../../lib/openapi';
 import { idParam, queryInt, text } from '../../lib/schemas';
+import { changesCatalog } from '../../middleware/edge-cache';
 import { onPrimary } from '../../middleware/request-context';
 
 export const MAILBOX_PAGE_DEFAULT = 50;
@@ -56,7 +57,8 @@ export const devPaymentSucceedRoute = createRoute({
     '(`X-Razorpay-Signature` under `RAZORPAY_WEBHOOK_SECRET`), for the full amount — and delivers it to the configured provider’s webhook handler, ' +
     'which verifies and applies it like any delivery. Answers what the webhook answered, and the order after it. ' +
     '409 `PAYMENT_NOT_STARTED` before `POST /orders/{order_id}/payment`, `PAYMENTS_DISABLED` with `PAYMENT_PROVIDER=manual`.',
-  middleware: [onPrimary] as const,
+  // Delivered to the webhook's handler, not its route: a late payment takes stock again.
+  middleware: [onPrimary, changesCatalog] as const,
   request: { params: idParam('order_id') },
   responses: {
     200: json(

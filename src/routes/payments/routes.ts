@@ -3,6 +3,7 @@ import { PAYMENT_STATUSES } from '../../db/schema';
 import { errors, json, jsonBody, SECURITY } from '../../lib/openapi';
 import { idParam, text } from '../../lib/schemas';
 import { requireUser } from '../../middleware/auth';
+import { changesCatalog } from '../../middleware/edge-cache';
 import { onPrimary } from '../../middleware/request-context';
 import { OrderSchema } from '../orders/routes';
 
@@ -64,7 +65,8 @@ export const verifyRazorpayRoute = createRoute({
     'The payment is then applied through the same exactly-once path as the webhook, so this call and the `payment.captured` webhook together mark the order paid once, with one e-mail. ' +
     '404 for a Razorpay order that is not one of the caller’s orders.',
   security: SECURITY,
-  middleware: [onPrimary, requireUser] as const,
+  // A payment for an order cancelled meanwhile takes its stock again: the catalog's readers see it.
+  middleware: [onPrimary, requireUser, changesCatalog] as const,
   request: {
     body: jsonBody(
       z
@@ -96,7 +98,8 @@ const webhookRoute = (provider: 'stripe' | 'razorpay', operationId: string, head
       'else the payment is `amount_mismatch`. Event types the shop does not act on answer 200 too. ' +
       'A correctly signed body that is not a JSON event is 400 `WEBHOOK_BAD_PAYLOAD`. The body is the provider’s raw event (at most 64 KiB).',
     security: [],
-    middleware: [onPrimary] as const,
+    // A payment for an order cancelled meanwhile takes its stock again: the catalog's readers see it.
+    middleware: [onPrimary, changesCatalog] as const,
     responses: { 200: json(Received, 'Applied, a duplicate, or an event type the shop ignores'), ...errors(400, 413) },
   });
 
