@@ -124,9 +124,9 @@ const mostCommon = (values) => {
 };
 
 /** One request; refused unless 200 with content. */
-async function call(base, path, headers) {
+async function call(base, path, headers, init = {}) {
   const started = performance.now();
-  const res = await fetch(base + path, { headers });
+  const res = await fetch(base + path, { ...init, headers: { ...headers, ...init.headers } });
   const body = await res.text();
   const elapsed = performance.now() - started;
   const refusal = res.status !== 200 ? `answered ${res.status}` : body === '[]' ? 'answered an empty list' : undefined;
@@ -141,8 +141,8 @@ async function measure(server, scenario) {
   const times = [];
   const ids = [];
   const refusals = new Set();
-  for (let i = 0; i <= REQUESTS; i++) {
-    const { elapsed, refusal, requestId } = await call(server.base, scenario.path, scenario.headers);
+  for (let i = 0; i <= (scenario.requests ?? REQUESTS); i++) {
+    const { elapsed, refusal, requestId } = await call(server.base, scenario.path, scenario.headers, scenario.init?.());
     if (refusal) refusals.add(refusal);
     if (i > 0) {
       times.push(elapsed);
@@ -192,6 +192,24 @@ async function catalogFacts(base) {
   return { total, middle, productId: product?.id };
 }
 
+/**
+ * A customer for the write routes: registered (login does not need verification by default),
+ * logged in, with one line in the cart, whose quantity the cart scenario sets again and again.
+ */
+async function customer(base) {
+  const email = `bench.${Date.now()}@example.com`;
+  const password = 'a long bench passphrase';
+  const json = { 'content-type': 'application/json' };
+  await fetch(`${base}/auth/register`, { method: 'POST', headers: json, body: JSON.stringify({ email, password }) });
+  const login = () => ({ method: 'POST', body: new URLSearchParams({ username: email, password }) });
+  const { access_token: token } = await (await fetch(`${base}/auth/jwt/login`, login())).json();
+  const auth = { authorization: `Bearer ${token}` };
+  const [product] = await (await fetch(`${base}/products?in_stock=true&limit=1`, { headers: BYPASS })).json();
+  const cart = await (await fetch(`${base}/cart/add`, { method: 'POST', headers: { ...json, ...auth }, body: JSON.stringify([{ product_id: product.id, quantity: 1 }]) })).json();
+  const line = cart.items?.[0] ?? {};
+  return { login, auth, json, itemId: line.id ?? line.item_id ?? product.id };
+}
+
 /** The catalog shapes, by name (the README's); offsets relative to the catalog's size. */
 const catalogShapes = ({ total, middle }) => [
   ['default page', '/products'],
@@ -224,6 +242,13 @@ for (const size of SIZES) {
       { name: 'product by id, edge cache', path: `/products/${facts.productId}` },
       { name: 'OpenAPI document', path: '/openapi.json' },
     ];
+    const shopper = await customer(server.base);
+    // Login is rate-limited (20 a minute): a few requests, enough for a median.
+    scenarios.push(
+      { name: 'POST /auth/jwt/login', path: '/auth/jwt/login', init: shopper.login, requests: 10 },
+      { name: 'PUT /cart/update/{id}', path: `/cart/update/${shopper.itemId}`, headers: { ...shopper.auth, ...shopper.json }, init: () => ({ method: 'PUT', body: '{"quantity":1}' }) },
+      { name: 'GET /cart/show', path: '/cart/show', headers: shopper.auth },
+    );
     const results = [];
     for (const scenario of scenarios) results.push(await measure(server, scenario));
     const reference = await throughput(server, `/products/${facts.productId}`, BYPASS);
