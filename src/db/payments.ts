@@ -35,7 +35,7 @@ export async function claimPayment(db: Db, order: Order, provider: OnlinePayment
 export async function fillPaymentClaim(
   db: Db,
   claimId: number,
-  created: Pick<Payment, 'providerPaymentId' | 'clientSecret' | 'status' | 'amount' | 'currency'>,
+  created: Pick<Payment, 'clientSecret' | 'status' | 'amount' | 'currency'> & { providerPaymentId: string },
   now: string,
 ): Promise<boolean> {
   const filled = await db

@@ -92,7 +92,7 @@ export async function startPayment(env: Bindings, user: User, orderId: number): 
       );
       throw error;
     }
-    await fillPaymentClaim(db, claim.id, { ...created, providerPaymentId: created.providerPaymentId }, isoNow());
+    await fillPaymentClaim(db, claim.id, created, isoNow());
     // Whoever filled it, the stored payment is the answer.
     const stored = await findPaymentOfOrder(db, order.id);
     if (stored?.providerPaymentId) return { order, payment: stored, keyId };

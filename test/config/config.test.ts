@@ -63,6 +63,12 @@ describe('configuration', () => {
     });
   });
 
+  it('reads the payment settings: provider in any letter case, minutes, a timeout in seconds, base URLs without trailing slashes', () => {
+    const config = parseConfig({ PAYMENT_PROVIDER: ' Stripe ', UNPAID_ORDER_TTL_MINUTES: '15', PAYMENT_PROVIDER_TIMEOUT_SECONDS: '3', STRIPE_API_URL: 'http://localhost:12111/' });
+    expect(config).toMatchObject({ paymentProvider: 'stripe', unpaidOrderTtlMinutes: 15, paymentProviderTimeoutMs: 3000, stripe: { apiUrl: 'http://localhost:12111' } });
+    expect(parseConfig({})).toMatchObject({ paymentProvider: 'manual', unpaidOrderTtlMinutes: 30, razorpay: { apiUrl: 'https://api.razorpay.com', keyId: undefined } });
+  });
+
   it.each([
     ['PASSWORD_MIN_LENGTH', 'eight'],
     ['ACCESS_TOKEN_LIFETIME_SECONDS', '0'],
@@ -71,6 +77,9 @@ describe('configuration', () => {
     ['REQUIRE_VERIFIED_LOGIN', 'maybe'],
     ['APP_URL', 'shop.example.com'],
     ['CURRENCY', 'RUPEES'],
+    ['PAYMENT_PROVIDER', 'paypal'],
+    ['UNPAID_ORDER_TTL_MINUTES', '0'],
+    ['STRIPE_API_URL', 'api.stripe.com'],
   ])('refuses %s=%j with an error naming it, never falling back to the default', (name, value) => {
     expect(() => parseConfig({ [name]: value })).toThrowError(ConfigError);
     expect(() => parseConfig({ [name]: value })).toThrowError(new RegExp(`${name} must .*\\(it is "${value}"\\)`));

@@ -317,7 +317,7 @@ describe('PUT /orders/edit/{order_id}', () => {
 
     const cancelled = await edit(admin, order.id, { cancelled: true });
     expect(cancelled.status).toBe(200);
-    expect(cancelled.body).toMatchObject({ status: 'cancelled', cancelled: true, cancelled_at: expect.stringMatching(ISO) });
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', cancelled: true, cancelled_at: expect.stringMatching(ISO), cancellation_reason: 'shop' });
     expect([await stockOf(mug.id), await stockOf(pen.id)]).toEqual([5, 5]);
 
     const repeat = await edit(admin, order.id, { cancelled: true });

@@ -143,7 +143,7 @@ describe('webhook events that change nothing', () => {
     const res = await deliverStripe(stripeEvent('payment_intent.succeeded', { id: payment.payment_id, amount: 300, orderId: order.id }));
     expect(res.status).toBe(200);
     const read = (await api('GET', `/orders/${order.id}`, { token: user.token })).body;
-    expect(read).toMatchObject({ cancelled: true, paid: false, payment: { status: 'succeeded' } });
+    expect(read).toMatchObject({ cancelled: true, cancellation_reason: 'shop', paid: false, payment: { status: 'succeeded' } });
     expect((await emailsOfOrder(order.id)).filter((mail) => mail.kind === 'payment_received')).toEqual([]);
     expect(await eventsOfOrder(order.id)).toHaveLength(1);
   });

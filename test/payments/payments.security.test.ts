@@ -1,4 +1,10 @@
+import { env } from 'cloudflare:workers';
+import { validateWebhookSignature } from 'razorpay/dist/utils/razorpay-utils';
+import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
+import { getConfig } from '../../src/config';
+import { razorpayProvider } from '../../src/payments/providers/razorpay';
+import { stripeProvider } from '../../src/payments/providers/stripe';
 import {
   advanceClock,
   api,
@@ -14,10 +20,12 @@ import {
   razorpayCheckoutSignature,
   razorpayEvent,
   razorpaySignature,
+  RAZORPAY_WEBHOOK_SECRET,
   seedProduct,
   seedUser,
   stripeEvent,
   stripeSignature,
+  STRIPE_WEBHOOK_SECRET,
 } from '../support';
 
 const BAD_SIGNATURE = { detail: 'WEBHOOK_BAD_SIGNATURE' };
@@ -157,5 +165,34 @@ describe('payments belong to the order’s owner', () => {
     const res = await api('POST', '/dev/payments/1/succeed', { env: paymentEnv('stripe', { ENVIRONMENT: 'production' }) });
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ detail: 'Not Found' });
+  });
+});
+
+describe('what /dev/payments/{id}/succeed signs, the providers’ own libraries accept', () => {
+  const payment = {
+    id: 1,
+    orderId: 7,
+    provider: 'stripe' as const,
+    status: 'requires_payment' as const,
+    providerPaymentId: 'pi_dev_1',
+    amount: 1234,
+    currency: 'INR',
+    refundedAmount: 0,
+    clientSecret: null,
+    providerChargeId: null,
+    createdAt: '2026-12-01T10:00:00Z',
+    updatedAt: '2026-12-01T10:00:00Z',
+  };
+
+  it('Stripe: webhooks.constructEventAsync verifies it and reads the event', async () => {
+    const { body, headers } = await stripeProvider(getConfig(env)).signedSuccessEvent(payment, new Date());
+    const event = await Stripe.webhooks.constructEventAsync(body, headers['stripe-signature']!, STRIPE_WEBHOOK_SECRET, undefined, Stripe.createSubtleCryptoProvider());
+    expect(event).toMatchObject({ type: 'payment_intent.succeeded', data: { object: { id: 'pi_dev_1', amount_received: 1234, currency: 'inr', metadata: { order_id: '7' } } } });
+  });
+
+  it('Razorpay: validateWebhookSignature accepts it', async () => {
+    const { body, headers } = await razorpayProvider(getConfig(env)).signedSuccessEvent({ ...payment, provider: 'razorpay', providerPaymentId: 'order_dev_1' }, new Date());
+    expect(validateWebhookSignature(body, headers['x-razorpay-signature']!, RAZORPAY_WEBHOOK_SECRET)).toBe(true);
+    expect(JSON.parse(body)).toMatchObject({ event: 'payment.captured', payload: { payment: { entity: { order_id: 'order_dev_1', amount: 1234, currency: 'INR' } } } });
   });
 });

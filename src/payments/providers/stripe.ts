@@ -118,7 +118,6 @@ export function stripeProvider(config: Config): PaymentProvider {
           'metadata[order_id]': order.id,
           'automatic_payment_methods[enabled]': 'true',
           description: `Order ${order.id}`,
-          receipt_email: order.email,
         },
         idempotencyKey,
       );

@@ -5,7 +5,6 @@ export interface PayableOrder {
   id: number;
   amount: number;
   currency: string;
-  email: string;
 }
 
 /** The provider's payment object for an order, as created (or found again). */
