@@ -1,5 +1,5 @@
 import { getConfig } from '../config';
-import { getDb, type Db } from '../db/client';
+import { getDb, getPrimaryDb, type Db } from '../db/client';
 import { findOrder, updateOrderFlagsStatement, type OrderWithItems } from '../db/orders';
 import {
   claimPayment,
@@ -56,7 +56,7 @@ const claimIsAbandoned = (env: Bindings, claim: Payment) =>
  * PaymentIntent; for Razorpay the order is looked up by its receipt first).
  */
 export async function startPayment(env: Bindings, user: User, orderId: number): Promise<StartedPayment> {
-  const db = getDb(env);
+  let db = getDb(env);
   const found = await findOrder(db, orderId);
   if (!found || found.order.userId !== user.id) throw missingError();
   const provider = configuredPaymentProvider(env);
@@ -74,11 +74,16 @@ export async function startPayment(env: Bindings, user: User, orderId: number): 
     let claim = payment ?? undefined;
     if (!claim) {
       claim = await claimPayment(db, order, provider.name, isoNow());
-      if (!claim) continue; // another request claimed it, or the order changed: look again
+      if (!claim) {
+        // Another request claimed it, or the order changed: look again, where that is already seen.
+        db = getPrimaryDb(env);
+        continue;
+      }
     } else if (!claimIsAbandoned(env, claim) && Date.now() + polled * CLAIM_POLL_MS < waitUntil) {
-      // Another request is creating it: wait for its answer (or for its claim to go).
+      // Another request is creating it: wait for its answer (or for its claim to go), read each time on the primary.
       polled += 1;
       await sleep(CLAIM_POLL_MS);
+      db = getPrimaryDb(env);
       continue;
     }
 
@@ -143,7 +148,7 @@ const MAX_APPLY_ATTEMPTS = 5;
  */
 export async function applyPaymentEvent(env: Bindings, event: PaymentEvent): Promise<EventOutcome> {
   if (event.kind === 'refunded') return applyRefundEvent(env, event);
-  const db = getDb(env);
+  let db = getDb(env);
   for (let attempt = 1; ; attempt++) {
     if (await isEventRecorded(db, event.provider, event.id)) {
       // A redelivery of a success: if the first delivery left money on a cancelled order (the
@@ -162,6 +167,8 @@ export async function applyPaymentEvent(env: Bindings, event: PaymentEvent): Pro
       if (kind !== 'ignored') log('warn', 'payment event for no known order', { provider: event.provider, event_id: event.id, type: event.type });
       const outcome = await tryBatch(env, db, event, [record], []);
       if (outcome) return outcome === 'applied' ? 'ignored' : outcome;
+      if (attempt >= MAX_APPLY_ATTEMPTS) throw new Error(`payment event ${event.provider}:${event.id} could not be recorded`);
+      db = getPrimaryDb(env);
       continue;
     }
     const { order, items, payment } = found;
@@ -215,6 +222,8 @@ export async function applyPaymentEvent(env: Bindings, event: PaymentEvent): Pro
     const outcome = await tryBatch(env, db, event, statements, emails);
     if (!outcome) {
       if (attempt >= MAX_APPLY_ATTEMPTS) throw new Error(`payment event ${event.provider}:${event.id} lost ${attempt} races`);
+      // What beat it was committed on the primary: judge it again from there.
+      db = getPrimaryDb(env);
       continue;
     }
     // Money for an order cancelled meanwhile (right amount or not): it takes its stock again or goes back (services/refunds.ts).
@@ -235,7 +244,8 @@ async function tryBatch(
     await writeWithEmails(env, db, statements, emails);
     return 'applied';
   } catch (error) {
-    if (await isEventRecorded(db, event.provider, event.id)) return 'duplicate';
+    // Whether a twin delivery recorded it meanwhile is known on the primary.
+    if (await isEventRecorded(getPrimaryDb(env), event.provider, event.id)) return 'duplicate';
     log('info', 'payment event batch lost a race; judging it again', { event_id: event.id, error: loggableError(error) });
     return undefined;
   }
