@@ -198,6 +198,8 @@ export class RequestD1 {
   private userId: string | undefined;
   /** Where a replica session starts at the earliest, whoever the caller (`readAtLeast`). */
   private floorBookmark: string | null = null;
+  /** The users whose later requests must see this request's writes: the caller, and whose account it changed. */
+  private readonly concerned = new Set<string>();
   private session: D1DatabaseSession | undefined;
   private opening: Promise<D1DatabaseSession> | undefined;
   /** Sessions opened later for a fresh look at the primary (db/client.ts getPrimaryDb). */
@@ -263,6 +265,20 @@ export class RequestD1 {
   /** The authenticated user, known before their row is read: their last write's bookmark is where a replica session starts. */
   startFor(userId: string): void {
     if (!this.opening) this.userId = userId;
+    this.concerned.add(userId);
+  }
+
+  /**
+   * This request changes `userId`'s account (a reset, a verification, a superuser's edit): their
+   * next requests here start from its writes too, so an ended token or a deactivation holds at once.
+   */
+  changesAccountOf(userId: string): void {
+    this.concerned.add(userId);
+  }
+
+  /** Whose bookmark to remember after this request: nobody's unless it wrote. */
+  usersToRemember(): string[] {
+    return this.wrote ? [...this.concerned] : [];
   }
 
   /**

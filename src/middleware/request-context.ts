@@ -58,8 +58,9 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const bookmark = d1.bookmark();
   if (bookmark) {
     c.header('X-D1-Bookmark', bookmark);
-    const user = c.get('user') as AppEnv['Variables']['user'] | undefined;
-    if (d1.wrote && user) await runInBackground(c.env, 'remember the D1 bookmark', () => rememberBookmark(user.id, bookmark));
+    for (const userId of d1.usersToRemember()) {
+      await runInBackground(c.env, 'remember the D1 bookmark', () => rememberBookmark(userId, bookmark));
+    }
   }
   const { status } = c.res;
   const line = {

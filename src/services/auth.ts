@@ -47,7 +47,7 @@ export async function requestPasswordReset(env: Bindings, email: string): Promis
  * (used tokens fail here) → active → password policy → update. The update only lands if the
  * hash is still the one the fingerprint matched, so of two racing uses one wins.
  */
-export async function resetPassword(env: Bindings, token: string, password: string): Promise<void> {
+export async function resetPassword(env: Bindings, token: string, password: string): Promise<User> {
   const badToken = () => invalidError('RESET_PASSWORD_BAD_TOKEN');
   const claims = await readResetToken(env, token);
   if (!claims) throw badToken();
@@ -60,6 +60,7 @@ export async function resetPassword(env: Bindings, token: string, password: stri
     passwordGuard: { expectedHash: user.hashedPassword, error: badToken() },
   });
   if (!updated) throw badToken();
+  return updated;
 }
 
 /** An active, unverified user gets a verification link; nobody else learns anything. */

@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
 import { onPrimary } from '../../src/middleware/request-context';
-import { apiWithLog, contact, newUser, type RequestLogLine, seedCart, seedProduct, totalOf } from '../support';
+import { apiWithLog, contact, newUser, type RequestLogLine, seedCart, seedProduct, seedSuperuser, tokenFromEmail, totalOf } from '../support';
 
 /*
  * D1 sessions (API.md 7.1). Local D1 has no replicas, so these tests assert the plumbing a
@@ -64,7 +64,8 @@ describe('read-your-own-writes without the header', () => {
     const written = write.headers.get('x-d1-bookmark');
     expect(written).toMatch(BOOKMARK);
     expect(log.d1.session).toBe('replica');
-    expect(String(log.d1.bookmark_in) >= written!).toBe(true);
+    expect(log.d1.bookmark_in).toMatch(BOOKMARK);
+    expect(log.d1.bookmark_in! >= written!).toBe(true);
   }
 
   it('POST /orders/create, then GET /orders: the list starts from the order and shows it', async () => {
@@ -98,6 +99,29 @@ describe('read-your-own-writes without the header', () => {
     expect(me.status).toBe(200);
     expectStartedFrom(me.log, patched);
     expect(me.body.first_name).toBe('Guinevere');
+  });
+
+  it("a superuser's deactivation: the user's next request starts from it and is refused", async () => {
+    const { user } = await shopper();
+    const admin = await seedSuperuser();
+    const patched = await apiWithLog('PATCH', `/users/${user.id}`, { token: admin.token, json: { is_active: false } });
+    expect(patched.status).toBe(200);
+    const refused = await apiWithLog('GET', '/users/me', { token: user.token });
+    expect(refused.status).toBe(401);
+    expectStartedFrom(refused.log, patched);
+  });
+
+  it("a password reset: the old token's next request starts from it and is refused", async () => {
+    const { user } = await shopper();
+    expect((await apiWithLog('POST', '/auth/forgot-password', { json: { email: user.email } })).status).toBe(202);
+    const reset = await apiWithLog('POST', '/auth/reset-password', {
+      json: { token: await tokenFromEmail(user.email, 'reset_password'), password: 'another horse battery' },
+    });
+    expect(reset.status).toBe(200);
+    expect(reset.log.d1).toMatchObject({ session: 'primary' });
+    const refused = await apiWithLog('GET', '/cart/show', { token: user.token });
+    expect(refused.status).toBe(401);
+    expectStartedFrom(refused.log, reset);
   });
 
   it("is per user: another user's requests do not start from someone else's write", async () => {

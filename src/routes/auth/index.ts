@@ -51,7 +51,9 @@ export const authRoutes = createRouter()
     const { token, password } = c.req.valid('json');
     // Per address: guessing tokens means many different tokens from one place.
     await enforceRateLimit(c.env.RESET_LIMITER, `reset-password:${clientIp(c)}`);
-    await resetPassword(c.env, token, password);
+    const user = await resetPassword(c.env, token, password);
+    // The user's old tokens end now: their next requests here must read the new auth_version.
+    c.get('d1').changesAccountOf(user.id);
     return c.json(null, 200);
   })
   .openapi(requestVerifyTokenRoute, async (c) => {
@@ -62,6 +64,8 @@ export const authRoutes = createRouter()
   })
   .openapi(verifyRoute, async (c) => {
     const { token } = c.req.valid('json');
-    return c.json(toUserOut(await verifyEmail(c.env, token)), 200);
+    const user = await verifyEmail(c.env, token);
+    c.get('d1').changesAccountOf(user.id);
+    return c.json(toUserOut(user), 200);
   })
   .openapi(authenticatedRoute, async (c) => c.json({ message: `Hello ${c.get('user').email}!` }, 200));

@@ -16,6 +16,8 @@ export const userRoutes = createRouter()
   })
   .openapi(getUserRoute, (c) => c.json(toUserOut(c.get('targetUser')), 200))
   .openapi(patchUserRoute, async (c) => {
+    // A deactivation or a new password ends the user's tokens: at once where it was made.
+    c.get('d1').changesAccountOf(c.get('targetUser').id);
     const updated = await updateUser(c.env, c.get('targetUser'), c.req.valid('json'), {
       invalidPasswordCode: 'UPDATE_USER_INVALID_PASSWORD',
     });
@@ -23,6 +25,7 @@ export const userRoutes = createRouter()
     return c.json(toUserOut(updated), 200);
   })
   .openapi(deleteUserRoute, async (c) => {
+    c.get('d1').changesAccountOf(c.get('targetUser').id);
     await deleteAccount(c.env, c.get('targetUser'));
     return c.body(null, 204);
   });
