@@ -67,9 +67,11 @@ export async function startPayment(env: Bindings, user: User, orderId: number): 
     const current = await findOrder(db, orderId);
     const { order } = current!;
     const payment = current!.payment;
-    if (payment?.providerPaymentId) return { order, payment, keyId };
+    // Refused before the stored payment is answered: its client_secret must not invite a second
+    // payment for an order that is paid or cancelled.
     if (order.cancelled) throw conflictError('ORDER_CANCELLED', 'This order is cancelled and cannot be paid', { order_id: order.id });
     if (order.paid) throw conflictError('ORDER_ALREADY_PAID', 'This order is already paid', { order_id: order.id });
+    if (payment?.providerPaymentId) return { order, payment, keyId };
 
     let claim = payment ?? undefined;
     if (!claim) {
@@ -131,8 +133,23 @@ function nextStatus(current: PaymentStatus, target: PaymentStatus): PaymentStatu
 /** The order an event is about: through our payment row (by the provider's id), else the order id we put in its metadata. */
 async function orderOfEvent(db: Db, event: PaymentEvent): Promise<OrderWithItems | undefined> {
   const payment = event.providerPaymentId ? await findPaymentByProviderId(db, event.providerPaymentId) : undefined;
-  const orderId = payment?.orderId ?? event.orderId;
-  return orderId === null ? undefined : findOrder(db, orderId);
+  if (payment) return findOrder(db, payment.orderId);
+  if (event.orderId === null) return undefined;
+  const found = await findOrder(db, event.orderId);
+  // The metadata names an order whose payment is another one (a PaymentIntent made outside this
+  // API, or after Stripe forgot our idempotency key): applying it would mark the order paid while
+  // a refund on cancel went to the order's own payment. It is left to the shop, with a warning.
+  const own = found?.payment?.providerPaymentId;
+  if (own && event.providerPaymentId && own !== event.providerPaymentId) {
+    log('warn', 'payment event for another payment than the order’s own: not applied', {
+      provider: event.provider,
+      event_id: event.id,
+      order_id: event.orderId,
+      provider_payment_id: event.providerPaymentId,
+    });
+    return undefined;
+  }
+  return found;
 }
 
 /** A batch that lost a race is judged again this often before the provider is asked to retry (500). */

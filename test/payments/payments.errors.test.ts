@@ -59,6 +59,25 @@ describe('POST /orders/{order_id}/payment refuses', () => {
     expect(stripe.calls).toEqual([]);
   });
 
+  it('409 once the order is paid or cancelled, even though its payment was already started (the old client_secret is not handed out again)', async () => {
+    const stripe = fakeStripe();
+    const user = await seedUser();
+    const admin = await seedSuperuser();
+    const paid = await orderWithPayment(user, [[await seedProduct({ quantity: 3, price: 300 }), 1]], 'stripe');
+    await deliverStripe(stripeEvent('payment_intent.succeeded', { id: paid.payment.payment_id, amount: 300, orderId: paid.order.id }));
+    const cancelled = await orderWithPayment(user, [[await seedProduct({ quantity: 3, price: 300 }), 1]], 'stripe');
+    await api('PUT', `/orders/edit/${cancelled.order.id}`, { token: admin.token, json: { cancelled: true } });
+    const callsBefore = stripe.calls.length;
+
+    const paidRes = await api('POST', `/orders/${paid.order.id}/payment`, { token: user.token, env: paymentEnv('stripe') });
+    expect(paidRes.status).toBe(409);
+    expect(paidRes.body.detail).toMatchObject({ code: 'ORDER_ALREADY_PAID' });
+    const cancelledRes = await api('POST', `/orders/${cancelled.order.id}/payment`, { token: user.token, env: paymentEnv('stripe') });
+    expect(cancelledRes.status).toBe(409);
+    expect(cancelledRes.body.detail).toMatchObject({ code: 'ORDER_CANCELLED' });
+    expect(stripe.calls.length).toBe(callsBefore);
+  });
+
   it.each([
     ['Stripe answers 500', () => jsonResponse({ error: { type: 'api_error', message: 'Something went wrong' } }, 500), /Stripe answered 500 api_error: Something went wrong/],
     ['Stripe refuses the key (401)', () => jsonResponse({ error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } }, 401), /Stripe answered 401/],
@@ -132,6 +151,18 @@ describe('webhook events that change nothing', () => {
     const res = await deliverStripe(stripeEvent('payment_intent.succeeded', { id: 'pi_unknown', amount: 100, orderId: 2_000_000_000 }));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ received: true });
+  });
+
+  it('a success for a PaymentIntent that is not the order’s own, though its metadata names the order: 200, the order stays unpaid and keeps its payment', async () => {
+    fakeStripe();
+    const user = await seedUser();
+    const { order, payment } = await orderWithPayment(user, [[await seedProduct({ quantity: 3, price: 300 }), 1]], 'stripe');
+    const res = await deliverStripe(stripeEvent('payment_intent.succeeded', { id: 'pi_made_elsewhere', amount: 300, orderId: order.id }));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ received: true });
+    const read = (await api('GET', `/orders/${order.id}`, { token: user.token })).body;
+    expect(read).toMatchObject({ paid: false, paid_at: null, payment: { provider_payment_id: payment.payment_id, status: 'requires_payment' } });
+    expect((await emailsOfOrder(order.id)).filter((mail) => mail.kind === 'payment_received')).toEqual([]);
   });
 
   it('a success for an order that was cancelled: the payment is recorded as succeeded, the order is not marked paid and gets no e-mail', async () => {
