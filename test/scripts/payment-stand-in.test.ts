@@ -19,7 +19,6 @@ beforeAll(async () => {
 });
 afterAll(() => child?.kill());
 
-// biome-ignore lint/suspicious/noExplicitAny: the stand-in's JSON, read as a client reads it
 const json = async (res: Response): Promise<any> => res.json();
 
 const form = (fields: Record<string, string>, key: string) =>
