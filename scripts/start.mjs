@@ -78,6 +78,7 @@ function banner(url) {
   lines.push(
     '  superuser   npm run -s create-superuser -- admin@example.com   (asks for the password)',
     '  fresh data  stop this, then npm run reset',
+    '  cron        the scheduled jobs run every minute (unpaid orders expire, e-mails are re-queued)',
     'One JSON line per request follows. Ctrl-C stops.',
   );
   return lines.join('\n');
@@ -97,6 +98,17 @@ const NOISE = [
 ];
 let blankLast = true;
 
+// Miniflare does not fire cron triggers by itself: without this, unpaid orders would never expire
+// (nor e-mails be re-queued) under npm start. Every minute, the cron jobs run as in production.
+const LOCAL_CRON_MS = 60_000;
+let localCron;
+function startLocalCron(url) {
+  if (localCron) return;
+  const cron = `${url}/__scheduled?cron=${encodeURIComponent('*/5 * * * *')}`;
+  localCron = setInterval(() => fetch(cron).catch(() => {}), LOCAL_CRON_MS);
+  localCron.unref();
+}
+
 wranglerLongRunning(['dev', '--local', '--test-scheduled', '--env-file', '.dev.env', ...varArgs, ...args], {
   // Wrangler looks up the `Request.cf` object at workers.cloudflare.com on every start and
   // prints a stack trace when offline. The app reads nothing from `request.cf`, so the built-in
@@ -107,6 +119,7 @@ wranglerLongRunning(['dev', '--local', '--test-scheduled', '--env-file', '.dev.e
     if (plain === 'Your Worker has access to the following bindings:' || NOISE.some((re) => re.test(plain))) return;
     const ready = plain.match(/^\[wrangler:info\] Ready on (\S+)/);
     if (ready) {
+      startLocalCron(ready[1]);
       out.write(`${blankLast ? '' : '\n'}${banner(ready[1].replace('://127.0.0.1', '://localhost'))}\n\n`);
       blankLast = true;
       return;

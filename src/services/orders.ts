@@ -27,7 +27,7 @@ import { loggableError } from '../lib/error-cause';
 import { conflictError, missingError } from '../lib/domain-errors';
 import { log } from '../lib/log';
 import { isoNow, today } from '../lib/time';
-import { askRefund, refundableAmount } from './refunds';
+import { askRefund, cancelProviderPayments, refundableAmount } from './refunds';
 import { assertLineCanBeBought, lineAvailability, quantitiesByProduct } from './cart';
 
 /** A page of orders unless the request says otherwise. */
@@ -229,6 +229,7 @@ export async function editOrder(env: Bindings, orderId: number, changes: OrderCh
       if (attempt >= MAX_ATTEMPTS) throw error;
       continue;
     }
+    if (cancels && !refund) await cancelProviderPayments(env, [current.payment]);
     return (await findOrder(db, orderId))!;
   }
 }

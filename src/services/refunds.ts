@@ -178,3 +178,21 @@ export async function refundMismatchedPaymentsOfCancelledOrders(env: Bindings): 
   }
   return refunded;
 }
+
+/**
+ * Best effort, after an order holding no money was cancelled: its provider payment is stopped
+ * (Stripe cancels the PaymentIntent), so the customer cannot pay it any more. A failure only
+ * logs: a payment that still arrives takes the late-payment path.
+ */
+export async function cancelProviderPayments(env: Bindings, candidates: (Payment | null)[]): Promise<void> {
+  const open = candidates.filter(
+    (payment): payment is Payment & { provider: 'stripe' | 'razorpay' } =>
+      !!payment?.providerPaymentId && payment.provider !== 'manual' && (payment.status === 'requires_payment' || payment.status === 'failed'),
+  );
+  const results = await Promise.allSettled(open.map((payment) => paymentProvider(env, payment.provider).cancelPayment(payment)));
+  results.forEach((result, i) => {
+    if (result.status === 'rejected') {
+      log('warn', 'provider payment of a cancelled order not cancelled', { order_id: open[i]!.orderId, error: loggableError(result.reason) });
+    }
+  });
+}

@@ -93,9 +93,16 @@ describe('unpaid orders expire (the cron)', () => {
  */
 function stripeWithRefunds(options: { down?: () => boolean } = {}) {
   const refundCalls: ProviderCall[] = [];
+  const cancelCalls: ProviderCall[] = [];
   const byKey = new Map<string, Record<string, unknown>>();
   const stripe = fakeStripe({
     answer: (call) => {
+      const cancelled = /\/v1\/payment_intents\/(pi_\w+)\/cancel$/.exec(call.url);
+      if (cancelled) {
+        if (options.down?.()) return new Response('Service Unavailable', { status: 503 });
+        cancelCalls.push(call);
+        return jsonResponse({ id: cancelled[1], object: 'payment_intent', status: 'canceled', cancellation_reason: 'abandoned' });
+      }
       if (!call.url.endsWith('/v1/refunds')) return undefined;
       if (options.down?.()) return new Response('Service Unavailable', { status: 503 });
       refundCalls.push(call);
@@ -112,7 +119,7 @@ function stripeWithRefunds(options: { down?: () => boolean } = {}) {
       return jsonResponse(refund);
     },
   });
-  return { ...stripe, refundCalls, refundsMade: () => byKey.size };
+  return { ...stripe, refundCalls, cancelCalls, refundsMade: () => byKey.size };
 }
 
 const succeeded = (payment: Record<string, any>, orderId: number, amount: number, eventId?: string) =>
@@ -155,6 +162,44 @@ async function expiredOrder(quantity: number, stock = quantity) {
 }
 
 const setStock = (product: Product, quantity: number) => db().update(products).set({ quantity }).where(eq(products.id, product.id));
+
+describe('expiry and the provider payment', () => {
+  it('cancels the Stripe PaymentIntent of an expired order, once; Stripe down for it changes nothing else', async () => {
+    let down = false;
+    const stripe = stripeWithRefunds({ down: () => down });
+    const placedAt = freezeClock(new Date('2026-12-03T08:00:00Z'));
+    const user = await seedUser();
+    const product = await seedProduct({ quantity: 4, price: 800 });
+    const first = await orderWithPayment(user, [[product, 1]], 'stripe');
+
+    await runCron(minutesAfter(placedAt, 31));
+    await runCron(minutesAfter(placedAt, 36));
+
+    expect(stripe.cancelCalls.map((call) => call.url)).toEqual([`https://stripe.test/v1/payment_intents/${first.payment.payment_id}/cancel`]);
+    expect(new URLSearchParams(stripe.cancelCalls[0]!.body).get('cancellation_reason')).toBe('abandoned');
+
+    down = true;
+    const second = await orderWithPayment(user, [[product, 1]], 'stripe');
+    await runCron(minutesAfter(placedAt, 24 * 60));
+    expect(await orderAs(user.token, second.order.id)).toMatchObject({ cancelled: true, cancellation_reason: 'unpaid' });
+    expect(await stockOf(product.id)).toBe(4);
+  });
+
+  it('a superuser cancelling an unpaid order cancels its PaymentIntent too', async () => {
+    const stripe = stripeWithRefunds();
+    freezeClock(new Date('2026-12-03T09:00:00Z'));
+    const user = await seedUser();
+    const admin = await seedSuperuser();
+    const { order, payment } = await orderWithPayment(user, [[await seedProduct({ quantity: 1 }), 1]], 'stripe');
+    expect((await api('PUT', `/orders/edit/${order.id}`, { token: admin.token, json: { cancelled: true } })).body).toMatchObject({
+      cancelled: true,
+      cancellation_reason: 'shop',
+      payment_due_at: null,
+    });
+    expect(stripe.cancelCalls.map((call) => call.url)).toEqual([`https://stripe.test/v1/payment_intents/${payment.payment_id}/cancel`]);
+    expect(stripe.refundCalls).toEqual([]);
+  });
+});
 
 describe('a payment that arrives after its order expired', () => {
   it('takes the stock again when it is all there: the order is paid after all, with one "payment received" e-mail', async () => {

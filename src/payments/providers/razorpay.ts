@@ -122,6 +122,10 @@ export function razorpayProvider(config: Config): PaymentProvider {
       return { providerRefundId: stringField(refund.id) ?? '', status: status === 'processed' ? 'succeeded' : status === 'failed' ? 'failed' : 'pending' };
     },
 
+    async cancelPayment() {
+      // Razorpay orders cannot be closed through the API; an order without a captured payment simply stays unpaid there.
+    },
+
     async verifyWebhook(raw, headers) {
       if (!webhookSecret) throw badSignature();
       const signature = headers.get('x-razorpay-signature');

@@ -142,6 +142,11 @@ export function stripeProvider(config: Config): PaymentProvider {
       };
     },
 
+    async cancelPayment(payment) {
+      if (!payment.providerPaymentId) return;
+      await call(`/v1/payment_intents/${encodeURIComponent(payment.providerPaymentId)}/cancel`, { cancellation_reason: 'abandoned' }, `ashte-cancel-${payment.providerPaymentId}`);
+    },
+
     async verifyWebhook(raw, headers, now) {
       if (!webhookSecret) throw badSignature();
       const parsed = parseSignatureHeader(headers.get('stripe-signature') ?? '');

@@ -68,6 +68,12 @@ export interface PaymentProvider {
   createPayment(order: PayableOrder, idempotencyKey: string): Promise<ProviderPayment>;
   /** Refunds `amount` of a captured payment; the same key never refunds twice. */
   refund(payment: Payment, amount: number, idempotencyKey: string): Promise<ProviderRefund>;
+  /**
+   * Stops a payment that has not brought money from still being paid (its order was cancelled).
+   * Stripe cancels the PaymentIntent; Razorpay has no way to close an order, so it does nothing
+   * there (a payment that still arrives is refunded or takes its stock again).
+   */
+  cancelPayment(payment: Payment): Promise<void>;
   /** The verified event, or a RuleError WEBHOOK_BAD_SIGNATURE (400) when the signature is missing, wrong or stale. */
   verifyWebhook(raw: Uint8Array, headers: Headers, now: Date): Promise<PaymentEvent>;
   /** A correctly signed "payment succeeded" delivery for a payment (POST /dev/payments/{id}/succeed). */
