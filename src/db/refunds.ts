@@ -27,6 +27,14 @@ export const recordRefundAnswerStatement = (db: Db, refund: Refund, answer: { pr
     })
     .where(eq(refunds.id, refund.id));
 
+/** What this API has asked the provider to refund of a payment (refunds it did not refuse). */
+export const amountRefundedByUs = async (db: Db, paymentId: number): Promise<number> =>
+  (await db
+    .select({ total: sql<number>`coalesce(sum(${refunds.amount}), 0)` })
+    .from(refunds)
+    .where(and(eq(refunds.paymentId, paymentId), sql`${refunds.status} != 'failed'`))
+    .get())?.total ?? 0;
+
 /** A refund event says the money is back: the payment's refunds still pending are done. */
 export const completeRefundsStatement = (db: Db, paymentId: number, now: string) =>
   db

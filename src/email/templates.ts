@@ -17,7 +17,7 @@ export interface EmailData {
  * Why money goes back: the shop cancelled a paid order, or a payment arrived for an order that
  * was already cancelled (its time ran out and the stock is gone, or the shop had cancelled it).
  */
-export type RefundCause = 'cancelled_by_shop' | 'arrived_after_cancellation';
+export type RefundCause = 'cancelled_by_shop' | 'arrived_after_cancellation' | 'refunded_by_shop';
 
 export interface OrderSummary {
   id: number;
@@ -162,7 +162,9 @@ function compose<K extends EmailKind>(kind: K, data: EmailData[K], config: Confi
       const why =
         refund.why === 'arrived_after_cancellation'
           ? `Your payment for order #${order.id} reached us after the order had been cancelled, and we could not fulfil it any more, so we have refunded it: ${money}.`
-          : `Order #${order.id} has been cancelled and we have refunded your payment of ${money}.`;
+          : refund.why === 'refunded_by_shop'
+            ? `We have refunded ${money} of your payment for order #${order.id}.`
+            : `Order #${order.id} has been cancelled and we have refunded your payment of ${money}.`;
       return {
         subject: `Refund of ${money} for ${shop} order #${order.id}`,
         paragraphs: [why, 'Depending on your bank, the money can take a few working days to show on your statement.'],

@@ -3,7 +3,7 @@ import type { Bindings } from '../env';
 import { getDb, type Db } from '../db/client';
 import { findOrder, orderStockIsThere, retakeStockStatements, updateOrderFlagsStatement, type OrderWithItems } from '../db/orders';
 import { findPaymentByProviderId, isEventRecorded, recordEventStatement, updatePaymentStatement } from '../db/payments';
-import { completeRefundsStatement, findCancelledOrdersHoldingMismatchedMoney, isRefundAsked, recordRefundAnswerStatement, refundIntent } from '../db/refunds';
+import { amountRefundedByUs, completeRefundsStatement, findCancelledOrdersHoldingMismatchedMoney, isRefundAsked, recordRefundAnswerStatement, refundIntent } from '../db/refunds';
 import type { Order, Payment, PaymentStatus } from '../db/schema';
 import { writeWithEmails, type OutgoingEmail } from '../email/outbox';
 import { orderSummary, type RefundCause } from '../email/templates';
@@ -143,14 +143,30 @@ export async function applyRefundEvent(env: Bindings, event: PaymentEvent): Prom
     const now = isoNow();
     const payment = event.providerPaymentId ? await findPaymentByProviderId(db, event.providerPaymentId) : undefined;
     const statements: BatchItem<'sqlite'>[] = [recordEventStatement(db, event, payment?.orderId ?? null, now)];
+    const emails: OutgoingEmail<'payment_refunded'>[] = [];
     const total = payment && event.refundedAmount !== null ? Math.min(event.refundedAmount, payment.amount) : null;
     if (payment && total !== null && total > payment.refundedAmount) {
       const status = total === payment.amount ? 'refunded' : 'partially_refunded';
       statements.push(updatePaymentStatement(db, payment, { status, refundedAmount: total }, now));
       if (status === 'refunded') statements.push(completeRefundsStatement(db, payment.id, now));
+      // A refund made outside this API (the provider's dashboard) is news to the customer; our own
+      // refunds sent their e-mail when they were asked.
+      const ours = Math.max(0, (await amountRefundedByUs(db, payment.id)) - payment.refundedAmount);
+      const outside = total - payment.refundedAmount - Math.min(ours, total - payment.refundedAmount);
+      const found = outside > 0 ? await findOrder(db, payment.orderId) : undefined;
+      if (found) {
+        const { order, items } = found;
+        emails.push({
+          kind: 'payment_refunded',
+          to: order.email,
+          data: { name: order.name, order: orderSummary(order, items), refund: { amount: outside, currency: payment.currency, why: 'refunded_by_shop' } },
+          userId: order.userId,
+          orderId: order.id,
+        });
+      }
     }
     try {
-      await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+      await writeWithEmails(env, db, statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]], emails);
       return statements.length > 1 ? 'applied' : 'ignored';
     } catch (error) {
       if (await isEventRecorded(db, event.provider, event.id)) return 'duplicate';

@@ -441,6 +441,8 @@ describe('a superuser cancels an order paid through Razorpay', () => {
     expect((await deliverRazorpay(processed)).status).toBe(200);
     expect((await orderAs(user.token, order.id)).payment).toMatchObject({ status: 'refunded', refunded_amount: 3300 });
     expect(await db().select().from(refunds).where(eq(refunds.orderId, order.id))).toMatchObject([{ status: 'succeeded', providerRefundId: 'rfnd_Sh0pCancel01' }]);
+    // Our own refund's webhook tells the customer nothing new: one refund e-mail, sent at the cancel.
+    expect((await kindsOfEmails(order.id)).filter((kind) => kind === 'payment_refunded')).toHaveLength(1);
     // Asked again, the cancel changes nothing and asks Razorpay nothing.
     expect((await api('PUT', `/orders/edit/${order.id}`, { token: admin.token, json: { cancelled: true } })).status).toBe(200);
     expect(refundCalls).toHaveLength(1);
@@ -464,6 +466,12 @@ describe('refund webhooks', () => {
     expect((await deliverStripe(chargeRefunded(payment.payment_id, 4000, 1000))).status).toBe(200); // out of order: an older total
     expect((await orderAs(user.token, order.id)).payment).toMatchObject({ status: 'refunded', refunded_amount: 4000 });
     expect(await orderAs(user.token, order.id)).toMatchObject({ paid: true });
+    // Refunds made in Stripe's dashboard, not by this API: the customer is told of each, once.
+    const refundMails = (await emailsOfOrder(order.id)).filter((mail) => mail.kind === 'payment_refunded');
+    expect(refundMails.map((mail) => mail.subject).sort()).toEqual([
+      expect.stringMatching(/^Refund of .*10\.00 for .* order #/),
+      expect.stringMatching(/^Refund of .*30\.00 for .* order #/),
+    ]);
   });
 
   it('Razorpay refund.processed sets refunded_amount from the payment’s amount_refunded, once', async () => {
