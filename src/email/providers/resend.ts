@@ -1,5 +1,6 @@
 import type { Config } from '../../config';
 import { configurationProblem, type EmailProvider, type SendOutcome } from './types';
+import { readJsonObject } from '../../lib/json';
 
 export const RESEND_TIMEOUT_MS = 10_000;
 
@@ -7,15 +8,6 @@ export const RESEND_TIMEOUT_MS = 10_000;
 interface ResendError {
   name?: unknown;
   message?: unknown;
-}
-
-async function readJson(response: Response): Promise<Record<string, unknown> | null> {
-  try {
-    const body: unknown = await response.json();
-    return body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
 }
 
 /** `Retry-After` as seconds from now: a number of seconds or an HTTP date. */
@@ -81,7 +73,7 @@ export function resendProvider(config: Config): EmailProvider {
             : `network error: ${error instanceof Error ? error.message : String(error)}`,
         };
       }
-      const body = await readJson(response);
+      const body = await readJsonObject(response);
       if (response.ok) {
         return { outcome: 'sent', providerMessageId: typeof body?.id === 'string' ? body.id : null };
       }

@@ -1,14 +1,5 @@
-import { PaymentProviderError } from '../../lib/domain-errors';
-
-/** A provider's JSON answer, or null when its body is not a JSON object. */
-async function readJson(response: Response): Promise<Record<string, unknown> | null> {
-  try {
-    const body: unknown = await response.json();
-    return body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
+import { invalidError, PaymentProviderError } from '../../lib/domain-errors';
+import { parseJsonObject, readJsonObject } from '../../lib/json';
 
 /** The `message`/`description` of a Stripe (`{error:{type,message}}`) or Razorpay (`{error:{code,description}}`) error. */
 function describeError(body: Record<string, unknown> | null): string {
@@ -38,7 +29,7 @@ export async function callProvider(
       timedOut ? `${label} did not answer within ${timeoutMs / 1000} s` : `${label} could not be reached: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  const body = await readJson(response);
+  const body = await readJsonObject(response);
   if (!response.ok) throw new PaymentProviderError(`${label} answered ${response.status} ${describeError(body)}`);
   if (!body) throw new PaymentProviderError(`${label} answered ${response.status} without a JSON object`);
   return body;
@@ -57,4 +48,11 @@ export const integerField = (value: unknown): number | null => (Number.isSafeInt
 export function orderIdField(value: unknown): number | null {
   const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : '';
   return /^[1-9]\d{0,15}$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : null;
+}
+
+/** A verified webhook body as an event object; a signed body that is not a JSON object is a 400. */
+export function webhookEvent(raw: Uint8Array): Record<string, unknown> {
+  const event = parseJsonObject(raw);
+  if (!event) throw invalidError('WEBHOOK_BAD_PAYLOAD');
+  return event;
 }

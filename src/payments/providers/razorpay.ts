@@ -2,7 +2,7 @@ import type { Config } from '../../config';
 import type { Payment } from '../../db/schema';
 import { hmacSha256Hex, isHmacSha256Hex } from '../../lib/crypto';
 import { invalidError, PaymentProviderError } from '../../lib/domain-errors';
-import { callProvider, integerField, notConfigured, orderIdField, stringField } from './http';
+import { callProvider, integerField, notConfigured, orderIdField, stringField, webhookEvent } from './http';
 import type { PaymentEvent, PaymentProvider, ProviderPayment } from './types';
 
 const badSignature = () => invalidError('WEBHOOK_BAD_SIGNATURE');
@@ -130,14 +130,7 @@ export function razorpayProvider(config: Config): PaymentProvider {
       if (!webhookSecret) throw badSignature();
       const signature = headers.get('x-razorpay-signature');
       if (!signature || !(await isHmacSha256Hex(webhookSecret, raw, signature))) throw badSignature();
-      let event: unknown;
-      try {
-        event = JSON.parse(new TextDecoder().decode(raw));
-      } catch {
-        throw invalidError('WEBHOOK_BAD_PAYLOAD');
-      }
-      if (event === null || typeof event !== 'object') throw invalidError('WEBHOOK_BAD_PAYLOAD');
-      return normalise(event as Json, headers.get('x-razorpay-event-id'));
+      return normalise(webhookEvent(raw) as Json, headers.get('x-razorpay-event-id'));
     },
 
     async signedSuccessEvent(payment: Payment, now: Date) {

@@ -2,7 +2,7 @@ import type { Config } from '../../config';
 import type { Payment, PaymentStatus } from '../../db/schema';
 import { isHmacSha256Hex, hmacSha256Hex, utf8 } from '../../lib/crypto';
 import { invalidError, PaymentProviderError } from '../../lib/domain-errors';
-import { callProvider, integerField, notConfigured, orderIdField, stringField } from './http';
+import { callProvider, integerField, notConfigured, orderIdField, stringField, webhookEvent } from './http';
 import type { PaymentEvent, PaymentProvider, ProviderPayment } from './types';
 
 /** Stripe's default tolerance: a signature older (or newer) than this is refused, so a captured delivery cannot be replayed later. */
@@ -160,14 +160,7 @@ export function stripeProvider(config: Config): PaymentProvider {
       let valid = false;
       for (const signature of parsed.signatures) valid = (await isHmacSha256Hex(webhookSecret, signed, signature)) || valid;
       if (!valid) throw badSignature();
-      let event: unknown;
-      try {
-        event = JSON.parse(new TextDecoder().decode(raw));
-      } catch {
-        throw invalidError('WEBHOOK_BAD_PAYLOAD');
-      }
-      if (event === null || typeof event !== 'object') throw invalidError('WEBHOOK_BAD_PAYLOAD');
-      return normalise(event as Record<string, unknown>);
+      return normalise(webhookEvent(raw));
     },
 
     async signedSuccessEvent(payment: Payment, now: Date) {
