@@ -159,13 +159,16 @@ function maintainedCountQuery(db: Db, filter: ProductFilter) {
   // Every number below is a validated integer of this code's own making: inlined, not bound,
   // because up to 2 × 15 bucket runs would pass D1's limit of 100 bound parameters.
   const runs = min > max ? [] : priceBuckets(min, max);
-  // A sum of one sub-select per run, each a range of product_counts' primary key (D1 refuses
-  // compound SELECTs of this many terms).
-  const buckets = runs.map(
-    ({ level, from, to }) =>
-      `(SELECT coalesce(sum(n), 0) FROM product_counts WHERE scope = '${scope}' AND in_stock IN (${stock}) AND level = ${level} AND bucket BETWEEN ${from} AND ${to})`,
+  // One join of the runs (a VALUES list) with product_counts: a range of its primary key per run.
+  // A sub-select per run reads the same rows but costs D1 several times as much to prepare.
+  // CROSS JOIN keeps the runs outside: SQLite never reorders it into a scan of product_counts.
+  const values = runs.map(({ level, from, to }) => `(${level}, ${from}, ${to})`).join(', ');
+  const counted = sql.raw(
+    runs.length
+      ? `(SELECT coalesce(sum(c.n), 0) FROM (VALUES ${values}) AS r CROSS JOIN product_counts c ON c.scope = '${scope}'` +
+          ` AND c.in_stock IN (${stock}) AND c.level = r.column1 AND c.bucket BETWEEN r.column2 AND r.column3)`
+      : '0',
   );
-  const counted = sql.raw(buckets.length ? buckets.join(' + ') : '0');
   // Every product of the scope, which the sort's index walks past: see listProducts.
   const scopeTotal = sql<number>`(SELECT coalesce(sum(n), 0) FROM product_counts WHERE scope = ${scope} AND in_stock IN (0, 1) AND level = ${COUNT_LEVELS - 1})`;
   if (filter.onSaleOn === undefined) {
@@ -205,13 +208,8 @@ export function productListingQueries(db: Db, filter: ProductFilter, page: Produ
     releaseDate: key === 'release_date' && !filter.q,
     price: key === 'price' || options.lookUpPrice === true,
   };
-  const pageQuery = db
-    .select()
-    .from(products)
-    .where(and(...filterConditions(filter, indexed)))
-    .orderBy(...orderBy)
-    .limit(page.limit)
-    .offset(page.offset);
+  const where = and(...filterConditions(filter, indexed));
+  const pageQuery = db.select().from(products).where(where).orderBy(...orderBy).limit(page.limit).offset(page.offset);
   const countQuery = filter.q
     ? db
         .select({ total: count(), scopeTotal: sql<number>`null` })
@@ -284,34 +282,48 @@ function pageStartQuery(db: Db, filter: ProductFilter, page: ProductPage) {
     : sql`0`;
   // Ranks are counted upwards: descending, the page's rank t is rank total - 1 - t upwards. The
   // fence wanted is the one whose segment holds that rank (before <= rank < before + n), so no
-  // step sorts: the windows run in the primary key's order.
-  const goalRank = descending ? sql`total - 1 - (SELECT t - ahead FROM goal)` : sql`(SELECT t - ahead FROM goal)`;
-  const groupRank = descending ? sql`(SELECT total FROM g) - 1 - (SELECT t - ahead FROM goal)` : goalRank;
+  // step sorts: the windows run in the primary key's order. `goal` is read once, by l1, and its
+  // figures travel on as columns: SQLite expands a CTE again for every reference, which costs D1
+  // more to prepare than the statement costs to run.
+  const total = sql`(SELECT sum(${n}) FROM catalog_fences WHERE sort = ${key} AND level = 1)`;
+  const rank = descending ? sql`${total} - 1 - (goal.t - goal.ahead)` : sql`goal.t - goal.ahead`;
   const start = descending
     ? sql`SELECT f.nk AS k, f.nid AS id,
-        goal.t - ((SELECT total FROM g) - f.before - f.n) - (SELECT coalesce(sum(delta), 0) FROM moved WHERE moved.k > f.nk OR (moved.k = f.nk AND moved.id >= f.nid)) AS skip
-      FROM f, goal`
+        f.t - (f.total - f.before - f.n) - (SELECT coalesce(sum(delta), 0) FROM moved WHERE moved.k > f.nk OR (moved.k = f.nk AND moved.id >= f.nid)) AS skip
+      FROM f`
     : sql`SELECT f.k AS k, f.id AS id,
-        goal.t - f.before - (SELECT coalesce(sum(delta), 0) FROM moved WHERE moved.k < f.k OR (moved.k = f.k AND moved.id < f.id)) AS skip
-      FROM f, goal`;
-  // The fence after the chosen one, by two one-row look-ups of the primary key.
-  const next = (level: number, of: string) =>
-    sql.raw(
-      ['k', 'id']
-        .map((column) => `(SELECT n.${column} FROM catalog_fences n WHERE n.sort = '${key}' AND n.level = ${level} AND (n.k, n.id) > (${of}.k, ${of}.id) ORDER BY n.k, n.id LIMIT 1) AS n${column}`)
-        .join(', '),
-    );
+        f.t - f.before - (SELECT coalesce(sum(delta), 0) FROM moved WHERE moved.k < f.k OR (moved.k = f.k AND moved.id < f.id)) AS skip
+      FROM f`;
+  // SQLite seeks a row value on its first column only, and a run of equal keys (one release
+  // date) can hold every fence of a sort: each (k, id) range below is index ranges of one key
+  // (from its id) and of the keys beyond, so it reads only the fences it returns. (Window
+  // functions that buffer their rows, lead() or sum() OVER (), would read each row again.)
+  // The fence after the chosen one: the next of its key's run, else the first of a greater key
+  // (there always is one: the sentinel above every key).
+  const next = (level: number, of: string) => {
+    const fences = `catalog_fences n WHERE n.sort = '${key}' AND n.level = ${level}`;
+    const pick = (column: string) =>
+      `coalesce((SELECT n.${column} FROM ${fences} AND n.k = ${of}.k AND n.id > ${of}.id ORDER BY n.id LIMIT 1),` +
+      ` (SELECT n.${column} FROM ${fences} AND n.k > ${of}.k ORDER BY n.k, n.id LIMIT 1)) AS n${column}`;
+    return sql.raw(['k', 'id'].map(pick).join(', '));
+  };
+  // The level-0 fences of group g: from (g.k, g.id) up to, not including, (g.nk, g.nid).
+  const groupFences = (where: string) =>
+    sql`SELECT c.k AS k, c.id AS id, ${n} AS n, g.before AS g_before, g.total AS total, g.t AS t, g.rank AS rank
+      FROM g CROSS JOIN catalog_fences c WHERE c.sort = ${key} AND c.level = 0 AND ${sql.raw(where)}`;
   const statement = sql`WITH
     moved AS MATERIALIZED (${moved}),
     goal AS MATERIALIZED (SELECT ${page.offset} + ${edge} AS t, (SELECT count(*) FROM moved WHERE delta = 1) AS ahead),
-    l1 AS (SELECT k, id, ${n} AS n, sum(${n}) OVER up - ${n} AS before, (SELECT sum(${n}) FROM catalog_fences WHERE sort = ${key} AND level = 1) AS total
-      FROM catalog_fences WHERE sort = ${key} AND level = 1 WINDOW up AS (ORDER BY k, id ROWS UNBOUNDED PRECEDING)),
-    g0 AS MATERIALIZED (SELECT * FROM l1 WHERE before <= ${goalRank} AND before + n > ${goalRank} LIMIT 1),
+    l1 AS (SELECT k, id, ${n} AS n, sum(${n}) OVER up - ${n} AS before, ${total} AS total, goal.t AS t, ${rank} AS rank
+      FROM goal CROSS JOIN catalog_fences WHERE sort = ${key} AND level = 1 WINDOW up AS (ORDER BY k, id ROWS UNBOUNDED PRECEDING)),
+    g0 AS MATERIALIZED (SELECT * FROM l1 WHERE before <= rank AND before + n > rank LIMIT 1),
     g AS MATERIALIZED (SELECT g0.*, ${next(1, 'g0')} FROM g0),
-    l0 AS (SELECT k, id, ${n} AS n, (SELECT before FROM g) + sum(${n}) OVER up - ${n} AS before
-      FROM catalog_fences WHERE sort = ${key} AND level = 0 AND (k, id) >= (SELECT k, id FROM g) AND (k, id) < (SELECT nk, nid FROM g)
+    l0 AS (SELECT k, id, n, g_before + sum(n) OVER up - n AS before, total, t, rank
+      FROM (${groupFences('c.k = g.k AND c.id >= g.id AND (g.k < g.nk OR c.id < g.nid)')}
+        UNION ALL ${groupFences('c.k > g.k AND c.k < g.nk')}
+        UNION ALL ${groupFences('c.k = g.nk AND c.k > g.k AND c.id < g.nid')})
       WINDOW up AS (ORDER BY k, id ROWS UNBOUNDED PRECEDING)),
-    f0 AS MATERIALIZED (SELECT * FROM l0 WHERE before <= ${groupRank} AND before + n > ${groupRank} LIMIT 1),
+    f0 AS MATERIALIZED (SELECT * FROM l0 WHERE before <= rank AND before + n > rank LIMIT 1),
     f AS MATERIALIZED (SELECT f0.*, ${next(0, 'f0')} FROM f0)
   ${start}`;
   // A select over the statement rather than db.all(): Drizzle's D1 batch cannot bind a raw query's parameters.
