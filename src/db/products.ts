@@ -281,8 +281,9 @@ function pageStartQuery(db: Db, filter: ProductFilter, page: ProductPage) {
     ? sql`(SELECT total FROM (${maintainedCountQuery(db, { onSaleOn: filter.onSaleOn, inStock: filter.inStock, ...outside })}))`
     : sql`0`;
   // Ranks are counted upwards: descending, the page's rank t is rank total - 1 - t upwards. The
-  // fence wanted is the one whose segment holds that rank (before <= rank < before + n), so no
-  // step sorts: the windows run in the primary key's order. `goal` is read once, by l1, and its
+  // fence wanted is the one whose segment holds that rank (before <= rank < before + n): the
+  // windows run in the primary key's order (a group's level-0 fences come in three ranges, which
+  // SQLite sorts and merges: at most 80 rows). `goal` is read once, by l1, and its
   // figures travel on as columns: SQLite expands a CTE again for every reference, which costs D1
   // more to prepare than the statement costs to run.
   const total = sql`(SELECT sum(${n}) FROM catalog_fences WHERE sort = ${key} AND level = 1)`;
