@@ -308,7 +308,9 @@ function pageStartQuery(db: Db, filter: ProductFilter, page: ProductPage) {
       ` (SELECT n.${column} FROM ${fences} AND n.k > ${of}.k ORDER BY n.k, n.id LIMIT 1)) AS n${column}`;
     return sql.raw(['k', 'id'].map(pick).join(', '));
   };
-  // The level-0 fences of group g: from (g.k, g.id) up to, not including, (g.nk, g.nid).
+  // The level-0 fences of group g: from (g.k, g.id) up to, not including, (g.nk, g.nid). Every
+  // bound is one the index range can use (a CASE, not an OR), so a group inside one key's run
+  // reads only its own fences of the run.
   const groupFences = (where: string) =>
     sql`SELECT c.k AS k, c.id AS id, ${n} AS n, g.before AS g_before, g.total AS total, g.t AS t, g.rank AS rank
       FROM g CROSS JOIN catalog_fences c WHERE c.sort = ${key} AND c.level = 0 AND ${sql.raw(where)}`;
@@ -320,9 +322,9 @@ function pageStartQuery(db: Db, filter: ProductFilter, page: ProductPage) {
     g0 AS MATERIALIZED (SELECT * FROM l1 WHERE before <= rank AND before + n > rank LIMIT 1),
     g AS MATERIALIZED (SELECT g0.*, ${next(1, 'g0')} FROM g0),
     l0 AS (SELECT k, id, n, g_before + sum(n) OVER up - n AS before, total, t, rank
-      FROM (${groupFences('c.k = g.k AND c.id >= g.id AND (g.k < g.nk OR c.id < g.nid)')}
+      FROM (${groupFences(`c.k = g.k AND c.id >= g.id AND c.id < CASE WHEN g.k < g.nk THEN ${Number.MAX_SAFE_INTEGER} ELSE g.nid END`)}
         UNION ALL ${groupFences('c.k > g.k AND c.k < g.nk')}
-        UNION ALL ${groupFences('c.k = g.nk AND c.k > g.k AND c.id < g.nid')})
+        UNION ALL ${groupFences('c.k = CASE WHEN g.nk > g.k THEN g.nk END AND c.id < g.nid')})
       WINDOW up AS (ORDER BY k, id ROWS UNBOUNDED PRECEDING)),
     f0 AS MATERIALIZED (SELECT * FROM l0 WHERE before <= rank AND before + n > rank LIMIT 1),
     f AS MATERIALIZED (SELECT f0.*, ${next(0, 'f0')} FROM f0)
