@@ -286,8 +286,7 @@ function pageStartQuery(db: Db, filter: ProductFilter, page: ProductPage) {
   // SQLite sorts and merges: at most 80 rows). `goal` is read once, by l1, and its
   // figures travel on as columns: SQLite expands a CTE again for every reference, which costs D1
   // more to prepare than the statement costs to run.
-  const total = sql`(SELECT sum(${n}) FROM catalog_fences WHERE sort = ${key} AND level = 1)`;
-  const rank = descending ? sql`${total} - 1 - (goal.t - goal.ahead)` : sql`goal.t - goal.ahead`;
+  const rank = descending ? sql`total - 1 - (t - ahead)` : sql`t - ahead`;
   const start = descending
     ? sql`SELECT f.nk AS k, f.nid AS id,
         f.t - (f.total - f.before - f.n) - (SELECT coalesce(sum(delta), 0) FROM moved WHERE moved.k > f.nk OR (moved.k = f.nk AND moved.id >= f.nid)) AS skip
@@ -317,9 +316,10 @@ function pageStartQuery(db: Db, filter: ProductFilter, page: ProductPage) {
   const statement = sql`WITH
     moved AS MATERIALIZED (${moved}),
     goal AS MATERIALIZED (SELECT ${page.offset} + ${edge} AS t, (SELECT count(*) FROM moved WHERE delta = 1) AS ahead),
-    l1 AS (SELECT k, id, ${n} AS n, sum(${n}) OVER up - ${n} AS before, ${total} AS total, goal.t AS t, ${rank} AS rank
+    l1 AS (SELECT k, id, ${n} AS n, sum(${n}) OVER up - ${n} AS before,
+        (SELECT sum(${n}) FROM catalog_fences WHERE sort = ${key} AND level = 1) AS total, goal.t AS t, goal.ahead AS ahead
       FROM goal CROSS JOIN catalog_fences WHERE sort = ${key} AND level = 1 WINDOW up AS (ORDER BY k, id ROWS UNBOUNDED PRECEDING)),
-    g0 AS MATERIALIZED (SELECT * FROM l1 WHERE before <= rank AND before + n > rank LIMIT 1),
+    g0 AS MATERIALIZED (SELECT *, ${rank} AS rank FROM l1 WHERE before <= ${rank} AND before + n > ${rank} LIMIT 1),
     g AS MATERIALIZED (SELECT g0.*, ${next(1, 'g0')} FROM g0),
     l0 AS (SELECT k, id, n, g_before + sum(n) OVER up - n AS before, total, t, rank
       FROM (${groupFences(`c.k = g.k AND c.id >= g.id AND c.id < CASE WHEN g.k < g.nk THEN ${Number.MAX_SAFE_INTEGER} ELSE g.nid END`)}
